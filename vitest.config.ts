@@ -1,0 +1,54 @@
+// One test run for the whole monorepo: every workspace is a vitest project.
+// The control plane's suite runs on embedded PGlite always, and a second time on the PostgreSQL server when
+// DATABASE_URL is set, so both storage backends are proven by the same tests.
+import { defineConfig } from "vitest/config";
+
+const controlPlaneOnPostgres = process.env.DATABASE_URL
+  ? [
+      {
+        extends: true as const,
+        test: {
+          name: "control-plane:postgres",
+          root: "control-plane",
+          include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+          env: { PORTCULLIS_TEST_DB: "postgres" },
+        },
+      },
+    ]
+  : [];
+
+export default defineConfig({
+  test: {
+    reporters: ["default", ["json", { outputFile: ".test-results/vitest.json" }]],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+    maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: "proto", root: "proto", include: ["src/**/*.test.ts", "test/**/*.test.ts"] } },
+      { extends: true, test: { name: "policy", root: "policy", include: ["src/**/*.test.ts", "test/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: {
+          name: "control-plane",
+          root: "control-plane",
+          include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+          env: { PORTCULLIS_TEST_DB: "pglite" },
+        },
+      },
+      ...controlPlaneOnPostgres,
+      {
+        extends: true,
+        test: { name: "data-plane", root: "data-plane", include: ["src/**/*.test.ts", "test/**/*.test.ts"] },
+      },
+      {
+        extends: true,
+        test: {
+          name: "admin-ui",
+          root: "admin-ui",
+          include: ["src/**/*.test.ts", "src/**/*.test.tsx", "test/**/*.test.ts"],
+        },
+      },
+    ],
+  },
+});
