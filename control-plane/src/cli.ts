@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// `portcullis`: the command line. `cp` runs the control plane, `start` runs everything for local use (the
+// control plane now; the data plane and the demo join it as they land), `migrate` applies migrations.
+import { ConfigError, parseConfig } from "./config.ts";
+import { openDatabase } from "./db/client.ts";
+import { startControlPlane } from "./main.ts";
+
+const help = `portcullis: an agentic gateway
+
+Usage:
+  portcullis cp          Run the control plane (REST API, console) on PORTCULLIS_CP_HTTP (127.0.0.1:7070)
+  portcullis start       Run everything for local use (what \`npm start\` runs)
+  portcullis migrate     Apply database migrations and exit
+  portcullis help        Show this help
+
+Configuration comes from the environment; see docs/configuration.md.
+Without DATABASE_URL the data lives in an embedded PostgreSQL (PGlite) under ./.portcullis/.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command = "help"] = argv;
+  switch (command) {
+    case "cp":
+    case "start":
+      return runControlPlane(command);
+    case "migrate": {
+      const config = parseConfig();
+      const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.PORTCULLIS_DATA_DIR });
+      await db.close();
+      process.stdout.write(`migrations applied (${db.kind})\n`);
+      return 0;
+    }
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(help);
+      return 0;
+    default:
+      process.stderr.write(`unknown command: ${command}\n\n${help}`);
+      return 2;
+  }
+}
+
+async function runControlPlane(command: string): Promise<number> {
+  const config = parseConfig();
+  const cp = await startControlPlane(config);
+  const lines = [
+    "",
+    "  Portcullis is running.",
+    "",
+    `  Console and API   ${cp.url}/`,
+    `  OpenAPI           ${cp.url}/openapi.json`,
+    `  Database          ${cp.database.kind === "pglite" ? `embedded PGlite in ${config.PORTCULLIS_DATA_DIR}/` : "PostgreSQL (DATABASE_URL)"}`,
+  ];
+  if (cp.firstAdmin.generatedPassword) {
+    lines.push(
+      "",
+      `  Admin login       ${cp.firstAdmin.email}`,
+      `  Admin password    ${cp.firstAdmin.generatedPassword}   (shown once; change it after signing in)`,
+    );
+  } else if (cp.firstAdmin.created) {
+    lines.push("", `  Admin login       ${cp.firstAdmin.email} (password from PORTCULLIS_ADMIN_PASSWORD)`);
+  } else {
+    lines.push("", "  Admin login       the admin created on first start (its password was printed then)");
+  }
+  if (command === "start") lines.push("", "  Stop with Ctrl-C.");
+  process.stdout.write(`${lines.join("\n")}\n\n`);
+  const stop = async (signal: string) => {
+    cp.deps.logger.info({ signal }, "shutting down");
+    await cp.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  return new Promise<number>(() => {});
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`portcullis: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

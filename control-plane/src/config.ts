@@ -1,0 +1,72 @@
+// Control-plane configuration: parsed once at start from the environment with zod. A bad value stops the
+// process with a message naming the variable and what it expects; every setting has a local default, and
+// production-only settings refuse to start when missing.
+import { z } from "zod";
+
+const hostPort = z
+  .string()
+  .regex(/^[^\s:]+:\d{1,5}$/, "expected HOST:PORT, for example 127.0.0.1:7070")
+  .transform((v) => {
+    const i = v.lastIndexOf(":");
+    return { host: v.slice(0, i), port: Number(v.slice(i + 1)) };
+  });
+
+const positiveInt = (def: number) => z.coerce.number().int().positive().default(def);
+
+export const configSchema = z.object({
+  PORTCULLIS_ENV: z.enum(["development", "production"]).default("development"),
+  PORTCULLIS_CP_HTTP: hostPort.default({ host: "127.0.0.1", port: 7070 }),
+  PORTCULLIS_CP_GRPC: hostPort.default({ host: "127.0.0.1", port: 7071 }),
+  PORTCULLIS_PUBLIC_URL: z
+    .url({ message: "expected an absolute URL such as https://portcullis.example.com" })
+    .optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "expected a postgres:// or postgresql:// connection URL")
+    .optional(),
+  PORTCULLIS_DATA_DIR: z.string().min(1).default(".portcullis"),
+  PORTCULLIS_SECRET_KEY: z
+    .string()
+    .refine(
+      (v) => Buffer.from(v, "base64").length === 32,
+      "expected 32 bytes encoded as base64 (openssl rand -base64 32)",
+    )
+    .optional(),
+  PORTCULLIS_ADMIN_EMAIL: z.email({ message: "expected an email address" }).default("admin@portcullis.local"),
+  PORTCULLIS_ADMIN_PASSWORD: z.string().min(12, "expected at least 12 characters").optional(),
+  PORTCULLIS_SESSION_IDLE_MINUTES: positiveInt(30),
+  PORTCULLIS_SESSION_ABSOLUTE_HOURS: positiveInt(12),
+  PORTCULLIS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type ControlPlaneConfig = z.output<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses the environment; throws ConfigError naming each bad variable. */
+export function parseConfig(env: Record<string, string | undefined> = process.env): ControlPlaneConfig {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== "") picked[key] = value;
+  }
+  const result = configSchema.safeParse(picked);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${String(i.path[0])}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}\nSee docs/configuration.md.`);
+  }
+  const config = result.data;
+  if (config.PORTCULLIS_ENV === "production") {
+    const missing = (["DATABASE_URL", "PORTCULLIS_SECRET_KEY", "PORTCULLIS_PUBLIC_URL"] as const).filter(
+      (k) => config[k] === undefined,
+    );
+    if (missing.length > 0) {
+      throw new ConfigError(
+        `invalid configuration:\n${missing.map((k) => `  ${k}: required when PORTCULLIS_ENV=production`).join("\n")}\nSee docs/configuration.md.`,
+      );
+    }
+  }
+  return config;
+}

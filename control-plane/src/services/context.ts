@@ -1,0 +1,18 @@
+// What every service verb receives: the database, who is acting, the request id for the audit trail, and the
+// process-wide dependencies built once in main.ts.
+import type { Logger } from "pino";
+import type { Db } from "../db/client.ts";
+import type { Actor } from "./rbac.ts";
+
+export interface Deps {
+  db: Db;
+  logger: Logger;
+  /** AES-256-GCM master key for secrets at rest. */
+  secretKey: Buffer;
+  clock: () => Date;
+}
+
+export interface ServiceContext extends Deps {
+  actor: Actor;
+  requestId: string;
+}
