@@ -11,6 +11,15 @@ import * as agentsUpdate from "./agents.update.ts";
 import * as authLogin from "./auth.login.ts";
 import * as authLogout from "./auth.logout.ts";
 import * as authSession from "./auth.session.ts";
+import * as policiesList from "./policies.list.ts";
+import * as policiesCreate from "./policies.create.ts";
+import * as policiesGet from "./policies.get.ts";
+import * as policiesUpdate from "./policies.update.ts";
+import * as policiesDelete from "./policies.delete.ts";
+import * as policiesVersionsList from "./policies.versions.list.ts";
+import * as policiesVersionsGet from "./policies.versions.get.ts";
+import * as policiesDiff from "./policies.diff.ts";
+import * as policiesRollback from "./policies.rollback.ts";
 
 export const operations: Operation[] = [
   authLogin,
@@ -23,4 +32,13 @@ export const operations: Operation[] = [
   agentsDelete,
   agentsCredentialsCreate,
   agentsCredentialsRevoke,
+  policiesList,
+  policiesCreate,
+  policiesGet,
+  policiesUpdate,
+  policiesDelete,
+  policiesVersionsList,
+  policiesVersionsGet,
+  policiesDiff,
+  policiesRollback,
 ];
