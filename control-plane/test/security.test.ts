@@ -3,7 +3,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operations } from "../src/http/routes/index.ts";
-import { can, roles } from "../src/services/rbac.ts";
+import { can, type Permission, roles } from "../src/services/rbac.ts";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, createTestApp, TEST_ORIGIN, type TestApp } from "./app-harness.ts";
 
 let t: TestApp;
@@ -39,7 +39,7 @@ describe("C01 route × role matrix", () => {
       expect(res.body.error.code).toBe("unauthenticated");
     });
     for (const role of roles) {
-      const allowed = op.permission === "authenticated" || can(role, op.permission);
+      const allowed = op.permission === "authenticated" || can(role, op.permission as Permission);
       it(`${label} as ${role} → ${allowed ? "passes the guard" : "403"}`, async () => {
         const res = await t.call(op.route.method.toUpperCase(), concretePath(op.route.path), {
           role,

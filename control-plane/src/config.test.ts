@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "./config.ts";
+
+describe("configuration", () => {
+  it("has local defaults for everything", () => {
+    const c = parseConfig({});
+    expect(c.PORTCULLIS_CP_HTTP).toEqual({ host: "127.0.0.1", port: 7070 });
+    expect(c.PORTCULLIS_ENV).toBe("development");
+    expect(c.DATABASE_URL).toBeUndefined();
+    expect(c.PORTCULLIS_DATA_DIR).toBe(".portcullis");
+  });
+
+  it("names each bad variable and what it expects", () => {
+    let err: unknown;
+    try {
+      parseConfig({ PORTCULLIS_CP_HTTP: "7070", DATABASE_URL: "mysql://x", PORTCULLIS_SECRET_KEY: "short" });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const message = (err as Error).message;
+    expect(message).toContain("PORTCULLIS_CP_HTTP: expected HOST:PORT");
+    expect(message).toContain("DATABASE_URL: expected a postgres://");
+    expect(message).toContain("PORTCULLIS_SECRET_KEY: expected 32 bytes");
+    expect(message).toContain("docs/configuration.md");
+  });
+
+  it("refuses to start in production without the production-only settings", () => {
+    expect(() => parseConfig({ PORTCULLIS_ENV: "production" })).toThrow(
+      /DATABASE_URL: required when PORTCULLIS_ENV=production[\s\S]*PORTCULLIS_SECRET_KEY[\s\S]*PORTCULLIS_PUBLIC_URL/,
+    );
+    const ok = parseConfig({
+      PORTCULLIS_ENV: "production",
+      DATABASE_URL: "postgres://db/portcullis",
+      PORTCULLIS_SECRET_KEY: Buffer.alloc(32, 1).toString("base64"),
+      PORTCULLIS_PUBLIC_URL: "https://portcullis.example.com",
+    });
+    expect(ok.PORTCULLIS_ENV).toBe("production");
+  });
+
+  it("treats empty variables as unset", () => {
+    expect(parseConfig({ DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
+  });
+});
