@@ -25,6 +25,7 @@ export default defineConfig({
     pool: "forks",
     maxWorkers: 2,
     projects: [
+      { extends: true, test: { name: "repo", root: ".", include: ["scripts/**/*.test.ts"] } },
       { extends: true, test: { name: "proto", root: "proto", include: ["src/**/*.test.ts", "test/**/*.test.ts"] } },
       { extends: true, test: { name: "policy", root: "policy", include: ["src/**/*.test.ts", "test/**/*.test.ts"] } },
       {

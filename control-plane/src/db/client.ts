@@ -25,6 +25,8 @@ export interface Database {
   kind: "postgres" | "pglite";
   /** Runs `select 1`; throws when the database cannot answer. */
   ping(): Promise<void>;
+  /** LISTEN on a channel; resolves to a function that stops listening. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       ping: async () => {
         await sql`select 1`;
       },
+      listen: async (channel, onNotify) => {
+        const sub = await sql.listen(channel, (payload) => onNotify(payload));
+        return () => sub.unlisten();
+      },
       close: () => sql.end({ timeout: 5 }),
     };
   }
@@ -70,6 +76,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     ping: async () => {
       await client.query("select 1");
     },
+    listen: async (channel, onNotify) => client.listen(channel, onNotify),
     close: () => client.close(),
   };
 }
