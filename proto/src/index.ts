@@ -1,0 +1,163 @@
+// Public API of @portcullis/proto: gRPC contracts and typed clients/servers, canonical JSON, Ed25519 keys, and
+// the signing and verification of snapshots, audit batches, receipts and checkpoints shared by both planes.
+
+export {
+  AUDIT_BATCH_JWS_TYPE,
+  type AuditRecord,
+  type BatchErrorCode,
+  type BatchManifest,
+  batchHash,
+  type ChainErrorCode,
+  type ChainHead,
+  checkChain,
+  type DiscontinuityInput,
+  type DiscontinuityRecord,
+  discontinuityRecord,
+  encodeRecord,
+  GENESIS_HASH,
+  GENESIS_HEAD,
+  isDiscontinuityRecord,
+  type SealBatchInput,
+  type SealedBatch,
+  sealBatch,
+  type VerifiedBatch,
+  verifyBatch,
+} from "./audit-batch.ts";
+export {
+  CanonicalJsonError,
+  canonicalBytes,
+  canonicalJson,
+  isSha256Hex,
+  type JsonValue,
+  parseCanonical,
+  sha256,
+  sha256Hex,
+} from "./canonical.ts";
+export {
+  type BuildCheckpointInput,
+  buildCheckpoint,
+  CHECKPOINT_JWS_TYPE,
+  type Checkpoint,
+  type CheckpointErrorCode,
+  verifyCheckpoint,
+} from "./checkpoint.ts";
+export type { Ack, Ack__Output } from "./generated/portcullis/v1/Ack.ts";
+export type {
+  AuditBatch,
+  AuditBatch__Output,
+} from "./generated/portcullis/v1/AuditBatch.ts";
+export type { AuditCursor, AuditCursor__Output } from "./generated/portcullis/v1/AuditCursor.ts";
+export type {
+  AuditCursorRequest,
+  AuditCursorRequest__Output,
+} from "./generated/portcullis/v1/AuditCursorRequest.ts";
+export type {
+  AuditServiceClient,
+  AuditServiceDefinition,
+  AuditServiceHandlers,
+} from "./generated/portcullis/v1/AuditService.ts";
+export type {
+  ConfigServiceClient,
+  ConfigServiceDefinition,
+  ConfigServiceHandlers,
+} from "./generated/portcullis/v1/ConfigService.ts";
+export type { CpMessage, CpMessage__Output } from "./generated/portcullis/v1/CpMessage.ts";
+export type { DpMessage, DpMessage__Output } from "./generated/portcullis/v1/DpMessage.ts";
+export type {
+  EnrollmentServiceClient,
+  EnrollmentServiceDefinition,
+  EnrollmentServiceHandlers,
+} from "./generated/portcullis/v1/EnrollmentService.ts";
+export type { EnrollRequest, EnrollRequest__Output } from "./generated/portcullis/v1/EnrollRequest.ts";
+export type { EnrollResponse, EnrollResponse__Output } from "./generated/portcullis/v1/EnrollResponse.ts";
+export type { Heartbeat, Heartbeat__Output } from "./generated/portcullis/v1/Heartbeat.ts";
+export type { HeartbeatAck, HeartbeatAck__Output } from "./generated/portcullis/v1/HeartbeatAck.ts";
+export type { Hello, Hello__Output } from "./generated/portcullis/v1/Hello.ts";
+export {
+  _portcullis_v1_IngestAck_Status as IngestAckStatus,
+  type _portcullis_v1_IngestAck_Status__Output as IngestAckStatus__Output,
+  type IngestAck,
+  type IngestAck__Output,
+} from "./generated/portcullis/v1/IngestAck.ts";
+export { KeyPurpose, type KeyPurpose__Output } from "./generated/portcullis/v1/KeyPurpose.ts";
+export type { Nack, Nack__Output } from "./generated/portcullis/v1/Nack.ts";
+export type { Revoked, Revoked__Output } from "./generated/portcullis/v1/Revoked.ts";
+export type {
+  RotateNodeKeyRequest,
+  RotateNodeKeyRequest__Output,
+} from "./generated/portcullis/v1/RotateNodeKeyRequest.ts";
+export type {
+  RotateNodeKeyResponse,
+  RotateNodeKeyResponse__Output,
+} from "./generated/portcullis/v1/RotateNodeKeyResponse.ts";
+export type { Snapshot, Snapshot__Output } from "./generated/portcullis/v1/Snapshot.ts";
+export { JWS_ALG, type JwsErrorCode } from "./jws.ts";
+export {
+  KEY_PROOF_JWS_TYPE,
+  type KeyProofErrorCode,
+  type KeyPurposeName,
+  signKeyProof,
+  verifyKeyProof,
+} from "./key-proof.ts";
+
+export {
+  type Ed25519PublicJwk,
+  exportJwks,
+  exportPrivateKeyPem,
+  exportPublicJwk,
+  generateSigningKeyPair,
+  importPrivateKeyPem,
+  importPublicJwk,
+  jwkThumbprint,
+  KeyFormatError,
+  type SigningKeyPair,
+  type TrustedKeys,
+  trustedKeys,
+  trustedKeysFromJwks,
+} from "./keys.ts";
+export {
+  addAuditService,
+  addConfigService,
+  addEnrollmentService,
+  CONTROL_PLANE_SERVER_OPTIONS,
+  createAuditClient,
+  createConfigClient,
+  createEnrollmentClient,
+  DATA_PLANE_CHANNEL_OPTIONS,
+  type PortcullisV1,
+  PROTO_FILES,
+  PROTO_LOADER_OPTIONS,
+  PROTO_ROOT,
+  portcullisV1,
+} from "./loader.ts";
+export {
+  consistencyProof,
+  inclusionProof,
+  merkleLeafHash,
+  merkleNodeHash,
+  merkleRoot,
+  verifyConsistency,
+  verifyInclusion,
+} from "./merkle.ts";
+export {
+  AUDIT_RECEIPT_JWS_TYPE,
+  type AuditReceipt,
+  type ReceiptErrorCode,
+  type SignReceiptInput,
+  signReceipt,
+  verifyReceipt,
+} from "./receipt.ts";
+export { fail, ok, type Result } from "./result.ts";
+export {
+  type SignedSnapshot,
+  type SignSnapshotInput,
+  SNAPSHOT_JWS_TYPE,
+  type SnapshotClaims,
+  type SnapshotErrorCode,
+  type SnapshotMessage,
+  signSnapshot,
+  type VerifiedSnapshot,
+  verifySnapshot,
+} from "./snapshot.ts";
+export { isSafeUint, parseSafeUint, toSafeUint } from "./uint.ts";
+export { createUuidV7Generator, isUuidV7, uuidv7, uuidv7Timestamp } from "./uuid.ts";
