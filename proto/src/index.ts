@@ -140,6 +140,16 @@ export {
   verifyInclusion,
 } from "./merkle.ts";
 export {
+  NODE_TOKEN_AUDIENCE,
+  NODE_TOKEN_JWS_TYPE,
+  NODE_TOKEN_MAX_LIFETIME_S,
+  type NodeTokenClaims,
+  type NodeTokenErrorCode,
+  nodeTokenKid,
+  signNodeToken,
+  verifyNodeToken,
+} from "./node-auth.ts";
+export {
   AUDIT_RECEIPT_JWS_TYPE,
   type AuditReceipt,
   type ReceiptErrorCode,
@@ -147,6 +157,18 @@ export {
   signReceipt,
   verifyReceipt,
 } from "./receipt.ts";
+export {
+  checkResources,
+  type ResourceProblem,
+  SNAPSHOT_SCHEMA_VERSION,
+  type SnapshotAgent,
+  type SnapshotIssuer,
+  type SnapshotOperator,
+  type SnapshotPolicy,
+  type SnapshotResources,
+  type SnapshotTool,
+  type SnapshotUpstream,
+} from "./resources.ts";
 export { fail, ok, type Result } from "./result.ts";
 export {
   type SignedSnapshot,
