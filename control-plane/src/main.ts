@@ -3,19 +3,28 @@
 
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { serve } from "@hono/node-server";
 import pino, { type Logger } from "pino";
 import type { ControlPlaneConfig } from "./config.ts";
 import { type Database, openDatabase } from "./db/client.ts";
+import { createConfigHub } from "./grpc/config-hub.ts";
+import { startGrpcServer } from "./grpc/server.ts";
 import { createApp } from "./http/app.ts";
 import { consoleAssets } from "./http/console.ts";
+import { type KeyRing, loadKeyRing } from "./keys/control-plane-keys.ts";
+import { uuidv7 } from "./lib/ids.ts";
 import { ensureFirstAdmin, purgeExpiredSessions } from "./services/auth.ts";
 import type { Deps } from "./services/context.ts";
+import { ensureDefaultGroup } from "./services/gateway-groups.ts";
+import { createConfigPublisher } from "./snapshots/config-publisher.ts";
 
 export interface RunningControlPlane {
   url: string;
+  /** HOST:PORT of the gRPC service for data-plane nodes. */
+  grpcAddress: string;
   database: Database;
   deps: Deps;
   firstAdmin: { created: boolean; email: string; generatedPassword?: string };
@@ -47,6 +56,46 @@ export async function startControlPlane(
     password: config.PORTCULLIS_ADMIN_PASSWORD,
   });
 
+  let keyRing: KeyRing = await loadKeyRing(database.db, deps.secretKey);
+  await ensureDefaultGroup(deps);
+  const log = (level: "info" | "warn", msg: string, fields?: Record<string, unknown>) =>
+    logger[level](fields ?? {}, msg);
+  const publisher = createConfigPublisher({ database, secretKey: deps.secretKey, keys: () => keyRing, log });
+  const hub = createConfigHub({
+    db: database.db,
+    currentSnapshot: publisher.currentSnapshot,
+    replicaId: uuidv7(),
+    log,
+  });
+  publisher.onPublished((snapshot) => hub.offerGroup(snapshot.groupId));
+  const issuer =
+    config.PORTCULLIS_PUBLIC_URL ?? `http://${config.PORTCULLIS_CP_HTTP.host}:${config.PORTCULLIS_CP_HTTP.port}`;
+  const grpcServer = await startGrpcServer({
+    host: config.PORTCULLIS_CP_GRPC.host,
+    port: config.PORTCULLIS_CP_GRPC.port,
+    hub,
+    enrollment: {
+      db: database.db,
+      keys: () => keyRing,
+      issuer,
+      audience: "portcullis-gateway",
+      log: (m, f) => log("info", m, f),
+    },
+    audit: { db: database.db, keys: () => keyRing, log },
+  });
+  await publisher.start();
+  const stopRevocations = await database.listen("portcullis_node_revoked", (nodeId) =>
+    hub.revoke(nodeId, "revoked by an administrator"),
+  );
+  const keyRefresh = setInterval(() => {
+    loadKeyRing(database.db, deps.secretKey)
+      .then((k) => {
+        keyRing = k;
+      })
+      .catch((err) => logger.warn({ err }, "could not refresh signing keys"));
+  }, 60_000);
+  keyRefresh.unref();
+
   const { host, port } = config.PORTCULLIS_CP_HTTP;
   const publicUrl = config.PORTCULLIS_PUBLIC_URL;
   const secureCookies = publicUrl?.startsWith("https://") ?? false;
@@ -70,6 +119,7 @@ export async function startControlPlane(
       }
     },
     console: consoleAssets(),
+    grpcAddress: grpcServer.address,
   });
 
   const server = serve({ fetch: app.fetch, hostname: host, port });
@@ -87,15 +137,23 @@ export async function startControlPlane(
   }, 60_000);
   sweeper.unref();
 
-  logger.info({ url, database: database.kind }, "control plane listening");
+  logger.info({ url, grpc: grpcServer.address, database: database.kind }, "control plane listening");
   return {
     url,
+    grpcAddress: grpcServer.address,
     database,
     deps,
     firstAdmin,
     close: async () => {
       clearInterval(sweeper);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      clearInterval(keyRefresh);
+      await stopRevocations().catch(() => {});
+      await publisher.stop();
+      await grpcServer.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as Server).closeAllConnections();
+      });
       if (!options.database) await database.close();
     },
   };

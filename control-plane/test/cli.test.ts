@@ -54,7 +54,7 @@ function run(args: string[], env: Record<string, string>) {
   return { child, output: () => out, exited };
 }
 
-async function waitReady(url: string, deadlineMs = 60_000): Promise<number> {
+async function waitReady(url: string, deadlineMs = 60_000, output?: () => string): Promise<number> {
   const start = Date.now();
   while (Date.now() - start < deadlineMs) {
     try {
@@ -63,15 +63,15 @@ async function waitReady(url: string, deadlineMs = 60_000): Promise<number> {
     } catch {}
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${url}/readyz did not answer 200 within ${deadlineMs} ms`);
+  throw new Error(`${url}/readyz did not answer 200 within ${deadlineMs} ms\n${output?.() ?? ""}`);
 }
 
 describe("portcullis cp", () => {
   it("starts, answers /readyz, prints the admin password once, and keeps its data across restarts", async () => {
     const env = { ...(await databaseEnv()), PORTCULLIS_DATA_DIR: dataDir };
     const port = await freePort();
-    const first = run(["cp"], { ...env, PORTCULLIS_CP_HTTP: `127.0.0.1:${port}` });
-    const ms = await waitReady(`http://127.0.0.1:${port}`);
+    const first = run(["cp"], { ...env, PORTCULLIS_CP_HTTP: `127.0.0.1:${port}`, PORTCULLIS_CP_GRPC: "127.0.0.1:0" });
+    const ms = await waitReady(`http://127.0.0.1:${port}`, 30_000, first.output);
     console.info(`control plane ready ${ms} ms after spawn (${testDbKind()})`);
     const password = /Admin password\s+(\S+)/.exec(first.output())?.[1];
     expect(password, first.output()).toBeDefined();
@@ -85,7 +85,7 @@ describe("portcullis cp", () => {
     expect(await first.exited).toBe(0);
 
     const port2 = await freePort();
-    const second = run(["cp"], { ...env, PORTCULLIS_CP_HTTP: `127.0.0.1:${port2}` });
+    const second = run(["cp"], { ...env, PORTCULLIS_CP_HTTP: `127.0.0.1:${port2}`, PORTCULLIS_CP_GRPC: "127.0.0.1:0" });
     await waitReady(`http://127.0.0.1:${port2}`);
     expect(second.output()).not.toMatch(/Admin password/);
     const again = await fetch(`http://127.0.0.1:${port2}/api/v1/auth/login`, {

@@ -383,6 +383,7 @@ export const auditStreams = pgTable(
     createdAt: created(),
     lastSeq: bigint("last_seq", { mode: "number" }).notNull().default(0),
     lastBatchHash: text("last_batch_hash"),
+    lastEventSeq: bigint("last_event_seq", { mode: "number" }).notNull().default(0),
     status: text("status").notNull().default("open"), // open | closed | alarmed
   },
   (t) => [index("audit_streams_node_idx").on(t.nodeId)],

@@ -23,6 +23,8 @@ export interface AppOptions {
   /** Cookies get `__Host-` and `Secure` when the console is served over TLS. */
   secureCookies: boolean;
   ready: () => Promise<{ ok: boolean; reason?: string }>;
+  /** Where nodes reach the gRPC service, for enrollment commands (default 127.0.0.1:7071). */
+  grpcAddress?: string;
   /** Serves the console's static files for non-API paths, when built. */
   console?: MiddlewareHandler<AppEnv>;
 }
@@ -51,7 +53,11 @@ export function createApp(options: AppOptions): ApiApp {
   app.use("*", async (c, next) => {
     c.set("requestId", uuidv7());
     c.set("deps", deps);
-    c.set("web", { sessions: options.sessions, secureCookies: options.secureCookies });
+    c.set("web", {
+      sessions: options.sessions,
+      secureCookies: options.secureCookies,
+      grpcAddress: options.grpcAddress ?? "127.0.0.1:7071",
+    });
     c.header("X-Request-Id", c.get("requestId"));
     await next();
   });

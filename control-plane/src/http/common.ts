@@ -5,7 +5,7 @@ import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Deps, ServiceContext } from "../services/context.ts";
 import { ApiError } from "../services/errors.ts";
-import type { Actor, Permission } from "../services/rbac.ts";
+import { type Actor, type Permission, roles } from "../services/rbac.ts";
 
 export interface AppEnv {
   Variables: {
@@ -23,6 +23,8 @@ export interface WebSettings {
   sessions: { idleMinutes: number; absoluteHours: number };
   /** Cookies get `__Host-` and `Secure` when the console is served over TLS. */
   secureCookies: boolean;
+  /** Where data-plane nodes reach the control plane's gRPC service (shown in enrollment commands). */
+  grpcAddress: string;
 }
 
 export type ApiApp = OpenAPIHono<AppEnv>;
@@ -101,6 +103,36 @@ export function pageOf<T extends z.ZodType>(item: T, name: string) {
 export const Labels = z
   .record(z.string().min(1).max(63), z.string().max(253))
   .openapi({ example: { team: "finance" }, description: "Free-form key/value labels that policies can target" });
+
+/** Names that policies and snapshots refer to: lowercase, stable, safe in URLs and CEL strings. */
+export const ResourceName = z
+  .string({ error: "expected a name" })
+  .regex(
+    /^[a-z0-9][a-z0-9._-]{0,62}$/,
+    "expected 1–63 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit",
+  );
+
+export const Description = z.string({ error: "expected text" }).max(2000, "expected at most 2000 characters");
+
+export const RoleName = z.enum(roles, { error: `expected one of ${roles.join(", ")}` }).openapi({
+  description: "admin: everything; security: policies, approvals; platform: tools, agents, nodes; auditor: read-only",
+});
+
+/** A JSON object (never an array or a scalar): settings, attributes, schemas, annotations. */
+export const JsonObject = z.record(z.string(), z.unknown(), { error: "expected a JSON object" });
+
+export const Timestamp = z.string().openapi({ format: "date-time" });
+
+/** The `createdAt`/`updatedAt` pair every entity returns, and its mapping from a row. */
+export const Timestamps = { createdAt: Timestamp, updatedAt: Timestamp };
+export function timestampsOf(row: { createdAt: Date; updatedAt: Date }) {
+  return { createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
+}
+
+/** List filters shared by several collections. */
+export const SearchQuery = (description: string) =>
+  z.string().max(200, "expected at most 200 characters").optional().openapi({ description });
+export const LabelQuery = z.string().max(300).optional().openapi({ description: "`key` or `key=value`" });
 
 export function serviceContext(c: Context<AppEnv>): ServiceContext {
   const actor = c.get("actor");

@@ -1,22 +1,33 @@
 // API tokens for automation: scoped to one role, shown once at creation, stored as a SHA-256 digest.
-import { desc, eq, isNull } from "drizzle-orm";
+import { eq, isNull } from "drizzle-orm";
 import { apiTokens } from "../db/schema.ts";
 import { randomToken, uuidv7 } from "../lib/ids.ts";
 import { sha256Hex } from "../lib/secrets.ts";
 import { API_TOKEN_PREFIX } from "./auth.ts";
 import type { ServiceContext } from "./context.ts";
 import { authorize, type Role } from "./rbac.ts";
-import { firstOr404, mutate } from "./store.ts";
+import { firstOr404, keysetPage, mutate, type Page } from "./store.ts";
 
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
 
-export async function listApiTokens({ ctx, includeRevoked }: { ctx: ServiceContext; includeRevoked: boolean }) {
+/** Newest first; revoked tokens only when asked for. Rows carry digests, so transports map them before output. */
+export async function listApiTokens({
+  ctx,
+  filter,
+}: {
+  ctx: ServiceContext;
+  filter: { includeRevoked: boolean; limit: number; cursor?: string | undefined };
+}): Promise<Page<ApiTokenRow>> {
   authorize(ctx.actor, "tokens:read");
-  return ctx.db
-    .select()
-    .from(apiTokens)
-    .where(includeRevoked ? undefined : isNull(apiTokens.revokedAt))
-    .orderBy(desc(apiTokens.createdAt));
+  return keysetPage<ApiTokenRow>(
+    ctx.db,
+    apiTokens,
+    apiTokens.id,
+    [filter.includeRevoked ? undefined : isNull(apiTokens.revokedAt)],
+    filter.limit,
+    filter.cursor,
+    "desc",
+  );
 }
 
 export async function createApiToken({
@@ -58,7 +69,11 @@ export async function createApiToken({
 export async function revokeApiToken({ ctx, id }: { ctx: ServiceContext; id: string }): Promise<void> {
   await mutate(ctx, "tokens:write", async (tx) => {
     const before = await firstOr404(tx.select().from(apiTokens).where(eq(apiTokens.id, id)), "API token", id);
-    await tx.update(apiTokens).set({ revokedAt: ctx.clock() }).where(eq(apiTokens.id, id));
+    // Revoking twice keeps the first revocation time.
+    await tx
+      .update(apiTokens)
+      .set({ revokedAt: before.revokedAt ?? ctx.clock() })
+      .where(eq(apiTokens.id, id));
     return {
       result: undefined,
       audit: {

@@ -43,3 +43,6 @@ export class ApiError extends Error {
 
 export const notFound = (what: string, id: string) => new ApiError("not_found", `${what} ${id} does not exist`);
 export const conflict = (message: string) => new ApiError("conflict", message);
+/** A 400 that names the input field at fault, e.g. `body.upstreamId`. */
+export const invalidField = (field: string, message: string) =>
+  new ApiError("validation_failed", `${field}: ${message}`, [{ field, message }]);

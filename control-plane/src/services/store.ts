@@ -1,6 +1,6 @@
 // Small storage verbs shared by every entity service: one transaction per mutation with its admin-audit row,
 // lookups that answer 404, keyset pages, and mapping of constraint violations to clear API errors.
-import { and, asc, gt, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt, type SQL, sql } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { Db, Tx } from "../db/client.ts";
 import { type AdminAuditEntry, recordAdminAction } from "./admin-audit.ts";
@@ -51,12 +51,29 @@ export async function firstOr404<T>(rows: Promise<T[]>, what: string, id: string
   return row;
 }
 
+/** The row of `table` with this id, or a 404 that names `what`. */
+export function rowById<T extends PgTable & { id: PgColumn }>(
+  db: Db | Tx,
+  table: T,
+  what: string,
+  id: string,
+): Promise<T["$inferSelect"]> {
+  return firstOr404(
+    db
+      .select()
+      .from(table as PgTable)
+      .where(eq(table.id, id)),
+    what,
+    id,
+  ) as Promise<T["$inferSelect"]>;
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
 
-/** One keyset page ordered by the UUIDv7 id column (creation order). */
+/** One keyset page ordered by the UUIDv7 id column: creation order, or newest first with `order: "desc"`. */
 export async function keysetPage<T extends { id: string }>(
   db: Db | Tx,
   table: PgTable,
@@ -64,13 +81,15 @@ export async function keysetPage<T extends { id: string }>(
   filters: (SQL | undefined)[],
   limit: number,
   cursor: string | undefined,
+  order: "asc" | "desc" = "asc",
 ): Promise<Page<T>> {
-  const where = and(...filters, cursor ? gt(idColumn, cursor) : undefined);
+  const after = order === "asc" ? gt : lt;
+  const where = and(...filters, cursor ? after(idColumn, cursor) : undefined);
   const rows = (await db
     .select()
     .from(table)
     .where(where)
-    .orderBy(asc(idColumn))
+    .orderBy(order === "asc" ? asc(idColumn) : desc(idColumn))
     .limit(limit + 1)) as T[];
   const more = rows.length > limit;
   const items = more ? rows.slice(0, limit) : rows;
@@ -80,4 +99,10 @@ export async function keysetPage<T extends { id: string }>(
 /** Escapes LIKE wildcards so a search for `50%` means the text "50%". */
 export function likeContains(q: string): string {
   return `%${q.replaceAll(/[\\%_]/g, (m) => `\\${m}`)}%`;
+}
+
+/** `key=value` (or just `key`) against a jsonb labels column. */
+export function labelFilter(labels: PgColumn, label: string): SQL {
+  const [key, value] = label.split("=", 2) as [string, string | undefined];
+  return value === undefined ? sql`${labels} ? ${key}` : sql`${labels} @> ${JSON.stringify({ [key]: value })}::jsonb`;
 }

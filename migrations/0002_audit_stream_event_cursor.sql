@@ -1,0 +1,1 @@
+ALTER TABLE "audit_streams" ADD COLUMN "last_event_seq" bigint DEFAULT 0 NOT NULL;
