@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { runAuditCommand } from "./audit/cli.ts";
 // `portcullis`: the command line. `cp` runs the control plane, `start` runs everything for local use (the
 // control plane now; the data plane and the demo join it as they land), `migrate` applies migrations.
 import { ConfigError, parseConfig } from "./config.ts";
@@ -11,6 +12,7 @@ Usage:
   portcullis cp          Run the control plane (REST API, console) on PORTCULLIS_CP_HTTP (127.0.0.1:7070)
   portcullis start       Run everything for local use (what \`npm start\` runs)
   portcullis migrate     Apply database migrations and exit
+  portcullis audit …     Verify the audit trail, sign and export checkpoints (portcullis audit help)
   portcullis help        Show this help
 
 Configuration comes from the environment; see docs/configuration.md.
@@ -30,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`migrations applied (${db.kind})\n`);
       return 0;
     }
+    case "audit":
+      return runAuditCommand(argv.slice(1));
     case "help":
     case "--help":
     case "-h":

@@ -36,6 +36,7 @@ export const configSchema = z.object({
   PORTCULLIS_ADMIN_PASSWORD: z.string().min(12, "expected at least 12 characters").optional(),
   PORTCULLIS_SESSION_IDLE_MINUTES: positiveInt(30),
   PORTCULLIS_SESSION_ABSOLUTE_HOURS: positiveInt(12),
+  PORTCULLIS_AUDIT_CHECKPOINT_MINUTES: positiveInt(10),
   PORTCULLIS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

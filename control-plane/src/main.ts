@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { serve } from "@hono/node-server";
 import pino, { type Logger } from "pino";
+import { createCheckpoint } from "./audit/checkpoints.ts";
 import type { ControlPlaneConfig } from "./config.ts";
 import { type Database, openDatabase } from "./db/client.ts";
 import { createConfigHub } from "./grpc/config-hub.ts";
@@ -57,6 +58,7 @@ export async function startControlPlane(
   });
 
   let keyRing: KeyRing = await loadKeyRing(database.db, deps.secretKey);
+  deps.keys = () => keyRing;
   await ensureDefaultGroup(deps);
   const log = (level: "info" | "warn", msg: string, fields?: Record<string, unknown>) =>
     logger[level](fields ?? {}, msg);
@@ -95,6 +97,10 @@ export async function startControlPlane(
       .catch((err) => logger.warn({ err }, "could not refresh signing keys"));
   }, 60_000);
   keyRefresh.unref();
+  const checkpointTimer = setInterval(() => {
+    createCheckpoint(database.db, keyRing).catch((err) => logger.warn({ err }, "audit checkpoint failed"));
+  }, config.PORTCULLIS_AUDIT_CHECKPOINT_MINUTES * 60_000);
+  checkpointTimer.unref();
 
   const { host, port } = config.PORTCULLIS_CP_HTTP;
   const publicUrl = config.PORTCULLIS_PUBLIC_URL;
@@ -147,6 +153,7 @@ export async function startControlPlane(
     close: async () => {
       clearInterval(sweeper);
       clearInterval(keyRefresh);
+      clearInterval(checkpointTimer);
       await stopRevocations().catch(() => {});
       await publisher.stop();
       await grpcServer.close();

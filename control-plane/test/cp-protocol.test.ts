@@ -2,6 +2,10 @@
 // the protocol with @portcullis/proto (as a data-plane node does): enrollment, the config stream (snapshot,
 // ACK, NACK never resent, status), audit ingest (accept, duplicate, equivocation, gap), `audit verify` naming
 // tampering, and revocation.
+
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import {
   type CpMessage__Output,
@@ -20,12 +24,27 @@ import {
 import { sql } from "drizzle-orm";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCheckpoint } from "../src/audit/checkpoints.ts";
+import { runAuditCommand } from "../src/audit/cli.ts";
 import { parseConfig } from "../src/config.ts";
+import type { KeyRing } from "../src/keys/control-plane-keys.ts";
 import { type RunningControlPlane, startControlPlane } from "../src/main.ts";
 import { createApiToken } from "../src/services/api-tokens.ts";
 import { openTestDatabase } from "./harness.ts";
 
 let cp: RunningControlPlane;
+
+async function runCli(argv: string[]) {
+  let out = "";
+  let err = "";
+  process.env.PORTCULLIS_API_TOKEN = admin;
+  const code = await runAuditCommand(
+    argv,
+    { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WriteStream,
+    { write: (s: string) => ((err += s), true) } as unknown as NodeJS.WriteStream,
+  );
+  return { code, out, err };
+}
 let admin: string;
 
 beforeAll(async () => {
@@ -328,6 +347,19 @@ describe("audit", () => {
     expect(verify.body).toMatchObject({ ok: true, batches: 2, events: 5, problems: [] });
     expect(verify.body.alarms).toBeGreaterThanOrEqual(2);
 
+    // A signed checkpoint over what is stored verifies offline; a doctored export does not.
+    expect(await createCheckpoint(cp.database.db, (cp.deps.keys as () => KeyRing)())).toBeDefined();
+    const exported = await api("GET", "/api/v1/audit/checkpoints/latest/export");
+    expect(exported.status).toBe(200);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "pc-cp-")), "checkpoint.json");
+    writeFileSync(file, JSON.stringify(exported.body));
+    const cli = await runCli(["verify", "--export", file]);
+    expect(cli).toMatchObject({ code: 0 });
+    expect(cli.out).toMatch(/checkpoint valid/);
+    writeFileSync(file, JSON.stringify({ ...exported.body, batchHashes: [...exported.body.batchHashes].reverse() }));
+    expect((await runCli(["verify", "--export", file])).code).toBe(1);
+    expect(await runCli(["verify", "--api", cp.url])).toMatchObject({ code: 0 });
+
     // An administrator edits one stored event: verify names the batch.
     await cp.database.db.execute(
       sql`update audit_events set record = replace(record, '"decision":"allow"', '"decision":"deny"') where stream_id = ${streamId} and event_seq = 4`,
@@ -335,12 +367,18 @@ describe("audit", () => {
     verify = await api("GET", `/api/v1/audit/verify?streamId=${streamId}`);
     expect(verify.body.ok).toBe(false);
     expect(verify.body.problems).toEqual([expect.objectContaining({ kind: "modified_event", seq: 2 })]);
+    const tampered = await runCli(["verify", "--api", cp.url]);
+    expect(tampered.code).toBe(1);
+    expect(tampered.out).toContain(`PROBLEM modified_event: node ${node.res.nodeId} stream ${streamId} batch 2`);
 
     // …and deletes a whole batch: verify names the gap.
     await cp.database.db.execute(sql`delete from audit_events where stream_id = ${streamId} and batch_seq = 1`);
     await cp.database.db.execute(sql`delete from audit_batches where stream_id = ${streamId} and seq = 1`);
     verify = await api("GET", `/api/v1/audit/verify?streamId=${streamId}`);
     expect(verify.body.problems.map((p: { kind: string }) => p.kind)).toEqual(["missing_batch", "modified_event"]);
+    // The whole-trail check also sees that the signed checkpoint no longer matches what is stored.
+    const all = await api("GET", "/api/v1/audit/verify");
+    expect(all.body.problems.map((p: { kind: string }) => p.kind)).toContain("checkpoint_mismatch");
   });
 });
 

@@ -6,16 +6,21 @@ import { GENESIS_HASH, batchHash as hashOfBatch, sha256Hex, verifyBatch } from "
 import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { auditAlarms, auditBatches, auditEvents, auditStreams } from "../db/schema.ts";
+import type { KeyRing } from "../keys/control-plane-keys.ts";
+import { checkStoredCheckpoints } from "./checkpoints.ts";
 import { nodeSigningKeys } from "./node-keys.ts";
 
-export type ProblemKind =
-  | "missing_batch"
-  | "bad_signature"
-  | "modified_batch"
-  | "broken_chain"
-  | "modified_event"
-  | "missing_event"
-  | "extra_event";
+export const problemKinds = [
+  "missing_batch",
+  "bad_signature",
+  "modified_batch",
+  "broken_chain",
+  "modified_event",
+  "missing_event",
+  "extra_event",
+  "checkpoint_mismatch",
+] as const;
+export type ProblemKind = (typeof problemKinds)[number];
 
 export interface AuditProblem {
   kind: ProblemKind;
@@ -36,7 +41,10 @@ export interface AuditVerification {
   checkedAt: string;
 }
 
-export async function verifyAuditTrail(db: Db, options: { streamId?: string } = {}): Promise<AuditVerification> {
+export async function verifyAuditTrail(
+  db: Db,
+  options: { streamId?: string; keys?: KeyRing } = {},
+): Promise<AuditVerification> {
   const problems: AuditProblem[] = [];
   let batches = 0;
   let events = 0;
@@ -116,6 +124,17 @@ export async function verifyAuditTrail(db: Db, options: { streamId?: string } = 
         expectedSeq,
         `batches ${expectedSeq}..${stream.lastSeq} are missing (the stream head is at ${stream.lastSeq})`,
       );
+    }
+  }
+  if (options.keys && !options.streamId) {
+    for (const c of await checkStoredCheckpoints(db, options.keys)) {
+      problems.push({
+        kind: "checkpoint_mismatch",
+        nodeId: "",
+        streamId: "",
+        seq: 0,
+        detail: `checkpoint ${c.id}: ${c.problem}`,
+      });
     }
   }
   const alarms = await db.select({ id: auditAlarms.id }).from(auditAlarms);

@@ -2,6 +2,7 @@
 // process-wide dependencies built once in main.ts.
 import type { Logger } from "pino";
 import type { Db } from "../db/client.ts";
+import type { KeyRing } from "../keys/control-plane-keys.ts";
 import type { Actor } from "./rbac.ts";
 
 export interface Deps {
@@ -10,6 +11,8 @@ export interface Deps {
   /** AES-256-GCM master key for secrets at rest. */
   secretKey: Buffer;
   clock: () => Date;
+  /** The control plane's signing keys (set by main.ts once loaded; absent in narrow unit tests). */
+  keys?: () => KeyRing;
 }
 
 export interface ServiceContext extends Deps {

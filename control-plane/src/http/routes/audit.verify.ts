@@ -1,6 +1,6 @@
 // GET /api/v1/audit/verify: re-check every stored audit batch and event against what the nodes signed.
 import { createRoute, z } from "@hono/zod-openapi";
-import { verifyAuditTrail } from "../../audit/verify.ts";
+import { problemKinds, verifyAuditTrail } from "../../audit/verify.ts";
 import { authorize } from "../../services/rbac.ts";
 import { type ApiApp, errorResponses, jsonResponse, serviceContext } from "../common.ts";
 
@@ -14,15 +14,7 @@ export const AuditVerification = z
     checkedAt: z.string(),
     problems: z.array(
       z.object({
-        kind: z.enum([
-          "missing_batch",
-          "bad_signature",
-          "modified_batch",
-          "broken_chain",
-          "modified_event",
-          "missing_event",
-          "extra_event",
-        ]),
+        kind: z.enum(problemKinds),
         nodeId: z.string(),
         streamId: z.string(),
         seq: z.number().int(),
@@ -51,6 +43,10 @@ export function register(app: ApiApp) {
   app.openapi(route, async (c) => {
     const ctx = serviceContext(c);
     authorize(ctx.actor, "audit:read");
-    return c.json(await verifyAuditTrail(ctx.db, { streamId: c.req.valid("query").streamId }), 200);
+    const streamId = c.req.valid("query").streamId;
+    return c.json(
+      await verifyAuditTrail(ctx.db, { ...(streamId ? { streamId } : {}), ...(ctx.keys ? { keys: ctx.keys() } : {}) }),
+      200,
+    );
   });
 }

@@ -12,6 +12,8 @@ import * as agentsUpdate from "./agents.update.ts";
 import * as apiTokensCreate from "./api-tokens.create.ts";
 import * as apiTokensList from "./api-tokens.list.ts";
 import * as apiTokensRevoke from "./api-tokens.revoke.ts";
+import * as auditCheckpointsExport from "./audit.checkpoints.export.ts";
+import * as auditCheckpointsList from "./audit.checkpoints.list.ts";
 import * as auditVerify from "./audit.verify.ts";
 import * as authLogin from "./auth.login.ts";
 import * as authLogout from "./auth.logout.ts";
@@ -109,4 +111,6 @@ export const operations: Operation[] = [
   nodesRevoke,
   gatewayGroupsBootstrapTokensCreate,
   auditVerify,
+  auditCheckpointsList,
+  auditCheckpointsExport,
 ];
