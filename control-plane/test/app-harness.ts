@@ -27,6 +27,7 @@ export interface TestApp {
     method: string,
     path: string,
     options?: { role?: Role | null; body?: unknown; headers?: Record<string, string> },
+    // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies
   ): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }

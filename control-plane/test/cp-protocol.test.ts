@@ -34,14 +34,27 @@ import { openTestDatabase } from "./harness.ts";
 
 let cp: RunningControlPlane;
 
+function sink(write: (s: string) => void): NodeJS.WritableStream {
+  return {
+    write: (s: string) => {
+      write(s);
+      return true;
+    },
+  } as unknown as NodeJS.WritableStream;
+}
+
 async function runCli(argv: string[]) {
   let out = "";
   let err = "";
   process.env.PORTCULLIS_API_TOKEN = admin;
   const code = await runAuditCommand(
     argv,
-    { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WriteStream,
-    { write: (s: string) => ((err += s), true) } as unknown as NodeJS.WriteStream,
+    sink((s) => {
+      out += s;
+    }),
+    sink((s) => {
+      err += s;
+    }),
   );
   return { code, out, err };
 }
@@ -133,15 +146,15 @@ function openStream(node: Enrolled) {
   let ended: grpc.StatusObject | Error | undefined;
   call.on("data", (m: CpMessage__Output) => {
     inbox.push(m);
-    waiters.splice(0).forEach((w) => w());
+    for (const w of waiters.splice(0)) w();
   });
   call.on("error", (e) => {
     ended = e;
-    waiters.splice(0).forEach((w) => w());
+    for (const w of waiters.splice(0)) w();
   });
   call.on("end", () => {
     ended ??= new Error("ended");
-    waiters.splice(0).forEach((w) => w());
+    for (const w of waiters.splice(0)) w();
   });
   const next = async (kind: string, timeoutMs = 10_000): Promise<CpMessage__Output | undefined> => {
     const deadline = Date.now() + timeoutMs;
@@ -168,7 +181,17 @@ function openStream(node: Enrolled) {
       call.write({ ack: { nonce: m.snapshot?.nonce, version: m.snapshot?.version } });
     }
   };
-  return { call, next, settle, close: () => (call.end(), client.close()), ended: () => ended, inbox };
+  return {
+    call,
+    next,
+    settle,
+    close: () => {
+      call.end();
+      client.close();
+    },
+    ended: () => ended,
+    inbox,
+  };
 }
 
 async function bootstrapToken() {
@@ -290,7 +313,14 @@ function ingest(node: Enrolled) {
     for (let i = 0; i < 200 && acks.length === n; i++) await new Promise((r) => setTimeout(r, 25));
     return acks[n];
   };
-  return { send, close: () => (call.end(), client.close()), client };
+  return {
+    send,
+    close: () => {
+      call.end();
+      client.close();
+    },
+    client,
+  };
 }
 
 function records(streamId: string, from: number, n: number, tool = "receipt_ocr") {

@@ -59,7 +59,11 @@ export function createConfigPublisher(options: {
           running = undefined;
           const next = again;
           again = undefined;
-          if (next) void rebuild(next.reason).then(() => next.waiters.forEach((w) => w()));
+          if (next) {
+            void rebuild(next.reason).then(() => {
+              for (const w of next.waiters) w();
+            });
+          }
         });
       return running;
     }

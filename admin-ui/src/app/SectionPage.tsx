@@ -1,0 +1,50 @@
+// Picks the page for the current path, after checking that the signed-in role may use that section.
+import type { SessionInfo } from "../api/client.ts";
+import { EmptyState } from "../components/StateViews.tsx";
+import { AgentsPage } from "../pages/agents/AgentsPage.tsx";
+import { OverviewPage } from "../pages/overview/OverviewPage.tsx";
+import { PlannedPage } from "../pages/PlannedPage.tsx";
+import { PoliciesPage } from "../pages/policies/PoliciesPage.tsx";
+import { Link } from "./router.tsx";
+import { type NavItem, navigationFor, sectionAt } from "./sections.ts";
+import { useDocumentTitle } from "./useDocumentTitle.ts";
+
+export function SectionPage({ session, pathname }: { session: SessionInfo; pathname: string }) {
+  const section = sectionAt(pathname);
+  const item = section && navigationFor(session.user.role).find((n) => n.id === section.id);
+  useDocumentTitle(item?.label ?? (section ? "Not available" : "Not found"));
+
+  if (!section) {
+    return (
+      <EmptyState icon="compass" title="No such page" action={<Link to="/">Go to the overview</Link>}>
+        There is nothing at <code>{pathname}</code>. It may have moved, or the link may be mistyped.
+      </EmptyState>
+    );
+  }
+  if (!item) {
+    return (
+      <EmptyState
+        icon="lock"
+        title={`${section.label} is not available to your role`}
+        action={<Link to="/">Go to the overview</Link>}
+      >
+        You are signed in with the <strong>{session.user.role}</strong> role, which does not include {section.label}.
+        Ask an administrator if you need access.
+      </EmptyState>
+    );
+  }
+  return <PageFor item={item} session={session} />;
+}
+
+function PageFor({ item, session }: { item: NavItem; session: SessionInfo }) {
+  switch (item.id) {
+    case "overview":
+      return <OverviewPage session={session} />;
+    case "agents":
+      return <AgentsPage item={item} />;
+    case "policies":
+      return <PoliciesPage item={item} />;
+    default:
+      return <PlannedPage item={item} />;
+  }
+}

@@ -1,0 +1,126 @@
+// The console's sections and which roles see them. The navigation shows only what a role may use; "read"
+// marks sections a role may look at but not change. This mirrors the control plane's role matrix
+// (control-plane/src/services/rbac.ts), which remains the authority: the API refuses what a role may not do.
+import type { Role } from "../api/client.ts";
+
+export type SectionId = "overview" | "policies" | "agents" | "tools" | "nodes" | "approvals" | "sessions" | "settings";
+export type Access = "full" | "read";
+
+export interface Section {
+  id: SectionId;
+  label: string;
+  path: string;
+  /** One line on what the page is for. */
+  summary: string;
+  /** What the page will show, for sections not built yet. */
+  planned?: string[];
+}
+
+export const sections: readonly Section[] = [
+  {
+    id: "overview",
+    label: "Overview",
+    path: "/",
+    summary: "Traffic, denials and data-plane health at a glance.",
+  },
+  {
+    id: "policies",
+    label: "Policies",
+    path: "/policies",
+    summary: "Rules that allow, deny or hold tool calls for approval.",
+  },
+  {
+    id: "agents",
+    label: "Agents",
+    path: "/agents",
+    summary: "Registered agents, their owners, trust level and credentials.",
+  },
+  {
+    id: "tools",
+    label: "Tools",
+    path: "/tools",
+    summary: "The tool catalog behind the gateway.",
+    planned: [
+      "Every MCP server, HTTP API and A2A agent the gateway fronts, with its tools",
+      "Pinned tool definitions, and changes to them waiting for review",
+      "Quarantined tools and why they were held back",
+    ],
+  },
+  {
+    id: "nodes",
+    label: "Nodes",
+    path: "/nodes",
+    summary: "Data-plane nodes: enrollment and status.",
+    planned: [
+      "Each data-plane node with its gateway group, version and last heartbeat",
+      "Which config snapshot each node runs, and whether it is behind",
+      "Enrollment tokens for adding nodes",
+    ],
+  },
+  {
+    id: "approvals",
+    label: "Approvals",
+    path: "/approvals",
+    summary: "Tool calls held by a require-approval policy.",
+    planned: [
+      "Pending calls with the agent, the person it acts for, the tool and the exact arguments",
+      "Approve or deny, with a reason; requesters cannot approve their own calls",
+      "Recently decided and expired approvals",
+    ],
+  },
+  {
+    id: "sessions",
+    label: "Sessions",
+    path: "/sessions",
+    summary: "Agent sessions and the audit trail of every tool call.",
+    planned: [
+      "Search sessions by agent, person, tool, decision and time",
+      "A timeline of each call: decision, policies evaluated, latency",
+      "Signature and chain status of the audit evidence, and export",
+    ],
+  },
+  {
+    id: "settings",
+    label: "Settings",
+    path: "/settings",
+    summary: "Identity issuers, signing keys, console users and API tokens.",
+    planned: [
+      "Trusted identity issuers for the people agents act for",
+      "Signing keys and their rotation",
+      "Console users, their roles, and API tokens",
+    ],
+  },
+];
+
+const access: Record<Role, Partial<Record<SectionId, Access>>> = {
+  admin: {
+    overview: "full",
+    policies: "full",
+    agents: "full",
+    tools: "full",
+    nodes: "full",
+    approvals: "full",
+    sessions: "full",
+    settings: "full",
+  },
+  security: { overview: "full", policies: "full", approvals: "full", sessions: "full" },
+  platform: { overview: "full", agents: "full", tools: "full", nodes: "full", policies: "read" },
+  auditor: { overview: "full", sessions: "full", policies: "read", agents: "read", tools: "read" },
+};
+
+export interface NavItem extends Section {
+  access: Access;
+}
+
+/** The sections a role may use, in navigation order. */
+export function navigationFor(role: Role): NavItem[] {
+  return sections.flatMap((s) => {
+    const a = access[role][s.id];
+    return a ? [{ ...s, access: a }] : [];
+  });
+}
+
+export function sectionAt(pathname: string): Section | undefined {
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, "") : pathname;
+  return sections.find((s) => s.path === path);
+}

@@ -1,0 +1,11 @@
+import type { ReactNode } from "react";
+
+export type Tone = "neutral" | "info" | "success" | "warning" | "danger";
+
+export function Badge({ tone = "neutral", children, title }: { tone?: Tone; children: ReactNode; title?: string }) {
+  return (
+    <span className={`badge badge-${tone}`} title={title}>
+      {children}
+    </span>
+  );
+}
