@@ -1,5 +1,11 @@
-import { describe, expect, test } from "vitest";
-import { annotationsFromMcp, buildCallContext, buildListContext, countAllowedCalls } from "./context.ts";
+import { describe, expect, it, test } from "vitest";
+import {
+  annotationsFromMcp,
+  buildCallContext,
+  buildListContext,
+  countAllowedCalls,
+  operatorFromDirectory,
+} from "./context.ts";
 
 describe("context builders", () => {
   test("fill least-privilege defaults", () => {
@@ -64,5 +70,40 @@ describe("context builders", () => {
       read_only: true,
       open_world: true,
     });
+  });
+});
+
+describe("operatorFromDirectory", () => {
+  it("lifts the well-known attributes into typed fields and keeps the rest", () => {
+    const op = operatorFromDirectory({
+      subject: "alice@company.com",
+      email: "alice@company.com",
+      department: "engineering",
+      manager: "bob@company.com",
+      costCenter: "eng-team-001",
+      groups: ["eng"],
+      attributes: { delegation_limit: 500, badge: "A1" },
+    });
+    expect(op).toEqual({
+      sub: "alice@company.com",
+      email: "alice@company.com",
+      department: "engineering",
+      manager: "bob@company.com",
+      cost_center: "eng-team-001",
+      delegation_limit: 500,
+      groups: ["eng"],
+      attributes: { delegation_limit: 500, badge: "A1" },
+    });
+    const sparse = operatorFromDirectory({
+      subject: "c",
+      email: "c",
+      department: null,
+      manager: null,
+      costCenter: null,
+      groups: [],
+      attributes: { delegation_limit: "lots" },
+    });
+    expect(sparse).not.toHaveProperty("delegation_limit");
+    expect(sparse).not.toHaveProperty("manager");
   });
 });

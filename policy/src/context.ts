@@ -262,3 +262,33 @@ export function countAllowedCalls(calls: readonly SessionCall[]): Record<string,
   }
   return counts;
 }
+
+/** A directory entry as the control plane stores it (and ships in snapshots). */
+export interface DirectoryOperator {
+  subject: string;
+  email: string;
+  department: string | null;
+  manager: string | null;
+  costCenter: string | null;
+  groups: readonly string[];
+  attributes: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The operator part of a context from a directory entry. Well-known attributes become typed fields
+ * (`delegation_limit` when it is a number); everything else stays under `attributes`. Used by both planes, so
+ * a simulation in the console sees the operator exactly as a node does.
+ */
+export function operatorFromDirectory(d: DirectoryOperator): Partial<OperatorContext> {
+  const limit = d.attributes.delegation_limit;
+  return {
+    sub: d.subject,
+    email: d.email,
+    groups: [...d.groups],
+    attributes: { ...d.attributes } as Record<string, JsonValue>,
+    ...(d.department === null ? {} : { department: d.department }),
+    ...(d.manager === null ? {} : { manager: d.manager }),
+    ...(d.costCenter === null ? {} : { cost_center: d.costCenter }),
+    ...(typeof limit === "number" && Number.isFinite(limit) ? { delegation_limit: limit } : {}),
+  };
+}

@@ -131,7 +131,7 @@ function combine(
     return {
       outcome: "deny",
       code: genuine.length > 0 ? "denied_by_policy" : "denied_by_error",
-      reason: `denied by policy '${lead.p.policy.id}': ${why}${more}`,
+      reason: `denied by policy '${lead.p.policy.name}': ${why}${more}`,
       deciding: denies.map((e) => e.p.policy.id),
       adaptable: denies.every((e) => e.p.dynamic),
     };
@@ -161,7 +161,7 @@ function combine(
       return {
         outcome: "allow",
         code: "approved",
-        reason: `allowed: approved by ${by.join(", ")} for this exact call (policy '${lead.p.policy.id}')`,
+        reason: `allowed: approved by ${by.join(", ")} for this exact call (policy '${lead.p.policy.name}')`,
         deciding: ids,
         adaptable: false,
         approval: { status: "granted", args_digest: digest, grants },
@@ -172,7 +172,7 @@ function combine(
     return {
       outcome: "require_approval",
       code: "approval_required",
-      reason: `approval${who} required by policy '${lead.p.policy.id}': ${why}`,
+      reason: `approval${who} required by policy '${lead.p.policy.name}': ${why}`,
       deciding: ids,
       adaptable: true,
       approval: { status: "required", args_digest: digest, requests },
@@ -185,7 +185,7 @@ function combine(
     return {
       outcome: "allow",
       code: "allowed",
-      reason: `allowed by policy '${lead.p.policy.id}'`,
+      reason: `allowed by policy '${lead.p.policy.name}'`,
       deciding: allows.map((e) => e.p.policy.id),
       adaptable: false,
     };

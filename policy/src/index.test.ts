@@ -27,6 +27,7 @@ test("exports exactly the documented runtime API", () => {
       "countAllowedCalls",
       "digestArgs",
       "formatPolicyError",
+      "operatorFromDirectory",
     ].sort(),
   );
 });

@@ -7,7 +7,7 @@ export type Effect = Outcome;
 export type Mode = "enforce" | "shadow";
 
 export interface PolicyTarget {
-  /** Agent ids, `label:key=value` selectors, or `*`. */
+  /** Agent ids or names, `label:key=value` selectors, or `*`. */
   readonly agents: readonly string[];
   /** Tool names, `upstream/name`, `label:key=value` selectors, or `*`. */
   readonly tools: readonly string[];

@@ -40,8 +40,13 @@ export class TargetIndex<P extends Indexed> {
   }
 
   /** The items whose target matches this agent and tool, in rank order, each once. */
-  match(agent: Pick<AgentContext, "id" | "labels">, tool: Pick<ToolContext, "name" | "upstream" | "labels">): P[] {
+  match(
+    agent: Pick<AgentContext, "id" | "name" | "labels">,
+    tool: Pick<ToolContext, "name" | "upstream" | "labels">,
+  ): P[] {
+    // An agent is targeted by its id or by its name (names are unique and what people write in policies).
     const agentKeys = [`n:${agent.id}`, ANY];
+    if (agent.name !== "" && agent.name !== agent.id) agentKeys.push(`n:${agent.name}`);
     for (const k in agent.labels) agentKeys.push(`l:${k}=${agent.labels[k]}`);
     const toolKeys = [`n:${tool.name}`, ANY];
     if (tool.upstream !== "") toolKeys.push(`n:${tool.upstream}/${tool.name}`);

@@ -61,6 +61,8 @@ export interface SnapshotPolicy {
   condition: string;
   mode: "enforce" | "shadow";
   priority: number;
+  /** require_approval only: CEL naming who may approve; empty when any approver may. */
+  approvers: string;
 }
 
 export interface SnapshotIssuer {

@@ -675,6 +675,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/policies/simulate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Simulate a call against the policies
+         * @description Evaluates a hypothetical call (agent, operator, tool, arguments, session history) with the data plane's engine and returns the explanation.
+         */
+        post: operations["simulatePolicyDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1360,6 +1380,7 @@ export interface components {
             /** @enum {string} */
             mode: "enforce" | "shadow";
             priority: number;
+            approvers: string;
             contentHash: string;
             comment: string;
             rolledBackFrom: number | null;
@@ -1387,6 +1408,12 @@ export interface components {
             mode: "enforce" | "shadow";
             /** @default 0 */
             priority: number;
+            /**
+             * @description require_approval only: CEL giving who may approve (a string or list), e.g. `[operator.manager]`
+             * @default
+             * @example operator.manager
+             */
+            approvers: string;
             /** @description Why this change */
             comment?: string;
         };
@@ -1417,6 +1444,7 @@ export interface components {
             /** @enum {string} */
             mode?: "enforce" | "shadow";
             priority?: number;
+            approvers?: string;
             comment?: string;
             /** @description Refuse with 409 unless the policy is still at this version (optimistic locking) */
             expectedVersion?: number;
@@ -1526,6 +1554,106 @@ export interface components {
             batchHashes: string[];
             jwks: {
                 keys: unknown[];
+            };
+        };
+        SimulationResult: {
+            decision: components["schemas"]["Decision"];
+            /** @description Whether tools/list would show the tool to this caller */
+            listed: boolean;
+            policiesLoaded: number;
+            context: {
+                agent: string;
+                operator: string;
+                tool: string;
+                upstream: string;
+            };
+        };
+        Decision: {
+            /** @enum {string} */
+            outcome: "allow" | "deny" | "require_approval";
+            code: string;
+            reason: string;
+            adaptable: boolean;
+            evaluated: string[];
+            matched: string[];
+            deciding: string[];
+            results: {
+                [key: string]: unknown;
+            }[];
+            errors: {
+                [key: string]: unknown;
+            }[];
+            shadow?: {
+                [key: string]: unknown;
+            };
+            approval?: {
+                [key: string]: unknown;
+            };
+        };
+        SimulationInput: {
+            /**
+             * @description Agent name or id
+             * @example expense-report-v1
+             */
+            agent: string;
+            /**
+             * @description An operator's subject (looked up in the directory) or their attributes
+             * @example alice@company.com
+             */
+            operator: string | {
+                sub: string;
+                email?: string;
+                department?: string;
+                manager?: string;
+                cost_center?: string;
+                groups?: string[];
+                attributes?: {
+                    [key: string]: unknown;
+                };
+            };
+            /**
+             * @description Tool name, or `upstream/name`
+             * @example create_expense_report
+             */
+            tool: string;
+            /**
+             * @default {}
+             * @example {
+             *       "employee_id": "alice@company.com",
+             *       "amount": 127.5,
+             *       "cost_center": "eng-team-001"
+             *     }
+             */
+            args: {
+                [key: string]: unknown;
+            };
+            /** @description The session so far */
+            session?: {
+                calls?: {
+                    tool: string;
+                    /** @enum {string} */
+                    decision: "allow" | "deny" | "require_approval";
+                    at?: string;
+                    args?: {
+                        [key: string]: unknown;
+                    };
+                }[];
+                taints?: string[];
+            };
+            delegation?: {
+                chain: {
+                    agent: string;
+                    /** @enum {string} */
+                    trust: "first_party" | "third_party";
+                    owner: string;
+                }[];
+                /** @enum {string} */
+                origin: "human" | "system" | "agent";
+            };
+            /** @description Evaluate with this draft policy in place of the saved one (or added) */
+            draft?: components["schemas"]["PolicyInput"] & {
+                /** @description Replace this policy with the draft */
+                id?: string;
             };
         };
     };
@@ -5674,6 +5802,85 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditCheckpointExport"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the credential is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role may not do this, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing state, e.g. a duplicate name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; details are in the server log under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    simulatePolicyDecision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Request body */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SimulationInput"];
+            };
+        };
+        responses: {
+            /** @description The decision and its explanation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationResult"];
                 };
             };
             /** @description The input is invalid; `fields` names each problem */

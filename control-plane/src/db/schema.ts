@@ -257,6 +257,8 @@ export const policyVersions = pgTable(
     condition: text("condition").notNull().default(""),
     mode: policyModeEnum("mode").notNull(),
     priority: integer("priority").notNull().default(0),
+    /** require_approval only: CEL naming who may approve, e.g. `operator.manager`; empty = any approver role. */
+    approvers: text("approvers").notNull().default(""),
     contentHash: text("content_hash").notNull(),
     comment: text("comment").notNull().default(""),
     rolledBackFrom: integer("rolled_back_from"),

@@ -25,6 +25,7 @@ export interface PolicyContent {
   condition: string;
   mode: "enforce" | "shadow";
   priority: number;
+  approvers: string;
 }
 
 export interface PolicyView {
@@ -35,7 +36,16 @@ export interface PolicyView {
   version: PolicyVersionRow;
 }
 
-const CONTENT_FIELDS = ["name", "description", "target", "effect", "condition", "mode", "priority"] as const;
+const CONTENT_FIELDS = [
+  "name",
+  "description",
+  "target",
+  "effect",
+  "condition",
+  "mode",
+  "priority",
+  "approvers",
+] as const;
 
 export function contentOf(v: PolicyContent): PolicyContent {
   return {
@@ -46,11 +56,12 @@ export function contentOf(v: PolicyContent): PolicyContent {
     condition: v.condition,
     mode: v.mode,
     priority: v.priority,
+    approvers: v.approvers ?? "",
   };
 }
 
-function validate(content: PolicyContent): void {
-  const issues = checkPolicySource(content);
+function validate(content: PolicyContent, id?: string): void {
+  const issues = checkPolicySource(content, id);
   if (issues.length > 0) {
     throw new ApiError(
       "invalid_policy",
@@ -189,7 +200,7 @@ export async function updatePolicy({
   authorize(ctx.actor, "policies:write");
   const current = await loadCurrent(ctx.db, id);
   const next = contentOf({ ...contentOf(current.version), ...definedContent(input) });
-  validate(next);
+  validate(next, id);
   return mutate(
     ctx,
     "policies:write",
@@ -328,7 +339,7 @@ export async function rollbackPolicy({
   const old = await getPolicyVersion({ ctx, id, version: toVersion });
   const content = contentOf(old);
   // Re-check: the language may have tightened since the old version was saved.
-  validate(content);
+  validate(content, id);
   return mutate(ctx, "policies:write", async (tx) => {
     const before = await loadCurrent(tx, id);
     return appendVersion(

@@ -117,6 +117,7 @@ export async function buildResources(
       condition: v.condition,
       mode: v.mode,
       priority: v.priority,
+      approvers: v.approvers,
     })),
     trust: {
       controlPlaneKeys: keys.published.map((k) => k.publicJwk),

@@ -14,7 +14,7 @@ export const EXPENSE_TOOLS = [
 export const expenseReportPolicies: readonly Policy[] = [
   {
     id: "expense-agent-tools",
-    name: "Expense agent tools",
+    name: "expense-agent-tools",
     description: "expense-report-v1 may use the expense tools",
     target: { agents: ["expense-report-v1"], tools: [...EXPENSE_TOOLS] },
     effect: "allow",
@@ -25,7 +25,7 @@ export const expenseReportPolicies: readonly Policy[] = [
   {
     // Rule 1.
     id: "ocr-once-per-session",
-    name: "OCR once per session",
+    name: "ocr-once-per-session",
     description: "receipt_ocr may be called once per session",
     target: { agents: ["expense-report-v1"], tools: ["receipt_ocr"] },
     effect: "deny",
@@ -36,7 +36,7 @@ export const expenseReportPolicies: readonly Policy[] = [
   {
     // Rule 2.
     id: "cost-center-self-only",
-    name: "Cost centre lookup for the operator only",
+    name: "cost-center-self-only",
     description: "get_employee_cost_center only for the operator the agent acts for",
     target: { agents: ["*"], tools: ["get_employee_cost_center"] },
     effect: "deny",
@@ -47,7 +47,7 @@ export const expenseReportPolicies: readonly Policy[] = [
   {
     // Rule 3: whose report.
     id: "expense-own-report-only",
-    name: "Expense reports for the operator only",
+    name: "expense-own-report-only",
     description: "an expense report may only be filed for the operator the agent acts for",
     target: { agents: ["*"], tools: ["create_expense_report"] },
     effect: "deny",
@@ -58,7 +58,7 @@ export const expenseReportPolicies: readonly Policy[] = [
   {
     // Rule 3: which cost centre.
     id: "expense-own-cost-center",
-    name: "Expense reports on the operator's cost centre",
+    name: "expense-own-cost-center",
     description: "an expense report must be charged to the operator's own cost centre",
     target: { agents: ["*"], tools: ["create_expense_report"] },
     effect: "deny",
@@ -69,7 +69,7 @@ export const expenseReportPolicies: readonly Policy[] = [
   {
     // Rule 3: once per session.
     id: "expense-once-per-session",
-    name: "One expense report per session",
+    name: "expense-once-per-session",
     description: "create_expense_report may be called once per session",
     target: { agents: ["*"], tools: ["create_expense_report"] },
     effect: "deny",
@@ -80,7 +80,7 @@ export const expenseReportPolicies: readonly Policy[] = [
   {
     // Rule 3: above $5000.
     id: "expense-hard-cap",
-    name: "Expense hard cap",
+    name: "expense-hard-cap",
     description: "expense reports above $5000 are refused",
     target: { agents: ["*"], tools: ["create_expense_report"] },
     effect: "deny",
@@ -92,7 +92,7 @@ export const expenseReportPolicies: readonly Policy[] = [
     // Rule 3: above the operator's delegation limit ($500 for alice), the manager approves. An operator without a
     // limit needs approval for any amount.
     id: "expense-manager-approval",
-    name: "Manager approval above the delegation limit",
+    name: "expense-manager-approval",
     description: "expense reports above the operator's delegation limit need the manager's approval",
     target: { agents: ["*"], tools: ["create_expense_report"] },
     effect: "require_approval",
@@ -104,7 +104,7 @@ export const expenseReportPolicies: readonly Policy[] = [
   {
     // Rule 4.
     id: "notify-manager-only",
-    name: "Notifications to the manager only",
+    name: "notify-manager-only",
     description: "send_notification may only write to the operator's manager",
     target: { agents: ["*"], tools: ["send_notification"] },
     effect: "deny",
@@ -115,7 +115,7 @@ export const expenseReportPolicies: readonly Policy[] = [
   {
     // Rule 5.
     id: "no-destructive-tools",
-    name: "No destructive tools",
+    name: "no-destructive-tools",
     description: "no agent may call a tool annotated destructive",
     target: { agents: ["*"], tools: ["*"] },
     effect: "deny",
@@ -126,7 +126,7 @@ export const expenseReportPolicies: readonly Policy[] = [
   {
     // Rule 6: what the delegated helper may do.
     id: "ocr-helper-delegated-ocr",
-    name: "OCR helper, delegated by the expense agent",
+    name: "ocr-helper-delegated-ocr",
     description: "ocr-helper-v2 may run receipt_ocr when expense-report-v1 delegated to it",
     target: { agents: ["ocr-helper-v2"], tools: ["receipt_ocr"] },
     effect: "allow",
@@ -137,7 +137,7 @@ export const expenseReportPolicies: readonly Policy[] = [
   {
     // Rule 6: and nothing else through a third party.
     id: "third-party-delegation-ocr-only",
-    name: "Third-party delegation: receipt_ocr only",
+    name: "third-party-delegation-ocr-only",
     description: "when the delegation chain passes through a third-party agent, only receipt_ocr may be called",
     target: { agents: ["*"], tools: ["*"] },
     effect: "deny",
@@ -172,14 +172,14 @@ export const cast = {
 export const agents = {
   expenseReport: {
     id: "expense-report-v1",
-    name: "Expense report agent",
+    name: "expense-report-v1",
     trust: "first_party",
     labels: { team: "finance-platform" },
     owner: "finance-platform",
   },
   ocrHelper: {
     id: "ocr-helper-v2",
-    name: "OCR helper",
+    name: "ocr-helper-v2",
     trust: "third_party",
     labels: {},
     owner: "ocr-vendor",

@@ -38,6 +38,7 @@ import * as policiesDiff from "./policies.diff.ts";
 import * as policiesGet from "./policies.get.ts";
 import * as policiesList from "./policies.list.ts";
 import * as policiesRollback from "./policies.rollback.ts";
+import * as policiesSimulate from "./policies.simulate.ts";
 import * as policiesUpdate from "./policies.update.ts";
 import * as policiesVersionsGet from "./policies.versions.get.ts";
 import * as policiesVersionsList from "./policies.versions.list.ts";
@@ -113,4 +114,5 @@ export const operations: Operation[] = [
   auditVerify,
   auditCheckpointsList,
   auditCheckpointsExport,
+  policiesSimulate,
 ];

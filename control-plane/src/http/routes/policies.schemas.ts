@@ -38,6 +38,10 @@ const content = {
     .openapi({ description: "CEL expression; empty means always", example: 'session.count("receipt_ocr") == 0' }),
   mode: z.enum(["enforce", "shadow"]).default("enforce"),
   priority: z.number().int().min(-1000).max(1000).default(0),
+  approvers: z.string().max(2000).default("").openapi({
+    description: "require_approval only: CEL giving who may approve (a string or list), e.g. `[operator.manager]`",
+    example: "operator.manager",
+  }),
 };
 
 export const PolicyInput = z
@@ -54,6 +58,7 @@ export const PolicyPatch = z
     condition: z.string().max(16_384).optional(),
     mode: content.mode.unwrap().optional(),
     priority: z.number().int().min(-1000).max(1000).optional(),
+    approvers: z.string().max(2000).optional(),
     comment: z.string().max(500).optional(),
     expectedVersion: z
       .number()
@@ -75,6 +80,7 @@ export const PolicyVersion = z
     condition: z.string(),
     mode: z.enum(["enforce", "shadow"]),
     priority: z.number().int(),
+    approvers: z.string(),
     contentHash: z.string(),
     comment: z.string(),
     rolledBackFrom: z.number().int().nullable(),
@@ -101,6 +107,7 @@ export function versionOut(v: PolicyVersionRow): z.infer<typeof PolicyVersion> {
     condition: v.condition,
     mode: v.mode,
     priority: v.priority,
+    approvers: v.approvers,
     contentHash: v.contentHash,
     comment: v.comment,
     rolledBackFrom: v.rolledBackFrom,
