@@ -3,6 +3,7 @@ import { runAuditCommand } from "./audit/cli.ts";
 // `portcullis`: the command line. `cp` runs the control plane, `start` runs everything for local use (the
 // control plane now; the data plane and the demo join it as they land), `migrate` applies migrations.
 import { ConfigError, parseConfig } from "./config.ts";
+import { buildConsole, consoleNeedsBuild } from "./console-build.ts";
 import { openDatabase } from "./db/client.ts";
 import { startControlPlane } from "./main.ts";
 
@@ -47,6 +48,11 @@ async function main(argv: string[]): Promise<number> {
 
 async function runControlPlane(command: string): Promise<number> {
   const config = parseConfig();
+  if (command === "start" && consoleNeedsBuild()) {
+    await buildConsole((line) => process.stdout.write(`${line}\n`)).catch((err: unknown) => {
+      process.stderr.write(`  The console could not be built (${(err as Error).message}); the API still works.\n`);
+    });
+  }
   const cp = await startControlPlane(config);
   const lines = [
     "",
