@@ -5,7 +5,7 @@
 import { checkChain, GENESIS_HASH, signReceipt, verifyBatch } from "@portcullis/proto";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { auditAlarms, auditBatches, auditEvents, auditStreams } from "../db/schema.ts";
+import { auditAlarms, auditBatches, auditStreams } from "../db/schema.ts";
 import type { KeyRing } from "../keys/control-plane-keys.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import { findNode, nodeSigningKeys } from "./node-keys.ts";
@@ -155,23 +155,23 @@ export async function ingestBatch(
       receivedAt,
     });
     const text = Buffer.from(input.records).toString("utf8").split("\n");
-    const rows = records.map((r, i) => ({
+    const rows: EventRow[] = records.map((r, i) => ({
       id: r.id,
-      streamId,
-      batchSeq: manifest.seq,
-      eventSeq: r.seq,
-      at: parseTime(r.at) ?? receivedAt,
+      stream_id: streamId,
+      batch_seq: manifest.seq,
+      event_seq: r.seq,
+      at: (parseTime(r.at) ?? receivedAt).toISOString(),
       kind: r.type,
-      sessionId: str(r.session_id),
-      agentId: str(r.agent_id),
-      operatorSub: str(r.operator),
+      session_id: str(r.session_id),
+      agent_id: str(r.agent_id),
+      operator_sub: str(r.operator),
       tool: str(r.tool),
       decision: str(r.decision),
       outcome: str(r.outcome),
-      latencyUs: Number.isSafeInteger(r.latency_us) ? (r.latency_us as number) : null,
+      latency_us: Number.isSafeInteger(r.latency_us) && (r.latency_us as number) <= 2_147_483_647 ? r.latency_us : null,
       record: text[i] as string,
     }));
-    for (let i = 0; i < rows.length; i += 500) await tx.insert(auditEvents).values(rows.slice(i, i + 500));
+    await insertEventRows(tx as unknown as Db, rows);
     await tx
       .update(auditStreams)
       .set({ lastSeq: manifest.seq, lastBatchHash: batchHash, lastEventSeq: manifest.last_event_seq, status: "open" })
@@ -220,4 +220,31 @@ export async function auditCursor(db: Db, nodeId: string, streamId: string) {
     lastBatchHash: stream.lastBatchHash ?? GENESIS_HASH,
     lastEventSeq: stream.lastEventSeq,
   };
+}
+
+export interface EventRow {
+  id: string;
+  stream_id: string;
+  batch_seq: number;
+  event_seq: number;
+  at: string;
+  kind: string;
+  session_id: string | null;
+  agent_id: string | null;
+  operator_sub: string | null;
+  tool: string | null;
+  decision: string | null;
+  outcome: string | null;
+  latency_us: unknown;
+  record: string;
+}
+
+/** Inserts event rows with one parameter (a JSON array) instead of ~14 per event: far cheaper for big batches. */
+export async function insertEventRows(db: Db, rows: EventRow[]): Promise<void> {
+  await db.execute(sql`
+    insert into audit_events (id, stream_id, batch_seq, event_seq, at, kind, session_id, agent_id, operator_sub, tool, decision, outcome, latency_us, record)
+    select id, stream_id, batch_seq, event_seq, at, kind, session_id, agent_id, operator_sub, tool, decision, outcome, latency_us, record
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as e(
+      id uuid, stream_id uuid, batch_seq bigint, event_seq bigint, at timestamptz, kind text, session_id text,
+      agent_id text, operator_sub text, tool text, decision text, outcome text, latency_us integer, record text)`);
 }

@@ -436,7 +436,6 @@ export const auditEvents = pgTable(
     index("audit_events_operator_idx").on(t.operatorSub, t.at),
     index("audit_events_agent_idx").on(t.agentId, t.at),
     index("audit_events_tool_idx").on(t.tool, t.at),
-    index("audit_events_decision_idx").on(t.decision, t.at),
   ],
 );
 

@@ -3,6 +3,7 @@
 import type { Logger } from "pino";
 import type { Db } from "../db/client.ts";
 import type { KeyRing } from "../keys/control-plane-keys.ts";
+import type { TokenSettings } from "../tokens/settings.ts";
 import type { Actor } from "./rbac.ts";
 
 export interface Deps {
@@ -13,6 +14,10 @@ export interface Deps {
   clock: () => Date;
   /** The control plane's signing keys (set by main.ts once loaded; absent in narrow unit tests). */
   keys?: () => KeyRing;
+  /** Reloads the key ring now (after a rotation) instead of at the next periodic refresh. */
+  reloadKeys?: () => Promise<void>;
+  /** Token service settings (set by main.ts; absent in narrow tests, which get `tokenSettings()` defaults). */
+  tokens?: TokenSettings;
 }
 
 export interface ServiceContext extends Deps {
