@@ -5,13 +5,15 @@ import { runAuditCommand } from "./audit/cli.ts";
 import { ConfigError, parseConfig } from "./config.ts";
 import { buildConsole, consoleNeedsBuild } from "./console-build.ts";
 import { openDatabase } from "./db/client.ts";
+import { startLocalNode } from "./local-node.ts";
 import { startControlPlane } from "./main.ts";
 
 const help = `portcullis: an agentic gateway
 
 Usage:
   portcullis cp          Run the control plane (REST API, console) on PORTCULLIS_CP_HTTP (127.0.0.1:7070)
-  portcullis start       Run everything for local use (what \`npm start\` runs)
+  portcullis dp          Run a data-plane node (PORTCULLIS_CP_GRPC, PORTCULLIS_BOOTSTRAP_TOKEN on first start)
+  portcullis start       Run everything for local use (what \`npm start\` runs): control plane and one node
   portcullis migrate     Apply database migrations and exit
   portcullis audit …     Verify the audit trail, sign and export checkpoints (portcullis audit help)
   portcullis help        Show this help
@@ -26,6 +28,8 @@ async function main(argv: string[]): Promise<number> {
     case "cp":
     case "start":
       return runControlPlane(command);
+    case "dp":
+      return runNode();
     case "migrate": {
       const config = parseConfig();
       const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.PORTCULLIS_DATA_DIR });
@@ -54,12 +58,22 @@ async function runControlPlane(command: string): Promise<number> {
     });
   }
   const cp = await startControlPlane(config);
+  const dpHttp = process.env.PORTCULLIS_DP_HTTP ?? "127.0.0.1:8080";
+  const dp =
+    command === "start"
+      ? await startLocalNode(cp, {
+          dataDir: config.PORTCULLIS_DATA_DIR,
+          httpAddress: dpHttp,
+          logLevel: config.PORTCULLIS_LOG_LEVEL,
+        })
+      : undefined;
   const lines = [
     "",
     "  Portcullis is running.",
     "",
     `  Console and API   ${cp.url}/`,
     `  OpenAPI           ${cp.url}/openapi.json`,
+    ...(dp ? [`  Data plane        http://${dp.httpAddress}/ (node enrolled in the default group; /readyz)`] : []),
     `  Database          ${cp.database.kind === "pglite" ? `embedded PGlite in ${config.PORTCULLIS_DATA_DIR}/` : "PostgreSQL (DATABASE_URL)"}`,
   ];
   if (cp.firstAdmin.generatedPassword) {
@@ -77,11 +91,27 @@ async function runControlPlane(command: string): Promise<number> {
   process.stdout.write(`${lines.join("\n")}\n\n`);
   const stop = async (signal: string) => {
     cp.deps.logger.info({ signal }, "shutting down");
+    await dp?.close();
     await cp.close();
     process.exit(0);
   };
   process.once("SIGINT", () => void stop("SIGINT"));
   process.once("SIGTERM", () => void stop("SIGTERM"));
+  return new Promise<number>(() => {});
+}
+
+async function runNode(): Promise<number> {
+  const { DataPlaneConfigError, runDataPlane } = await import("@portcullis/data-plane");
+  try {
+    const dp = await runDataPlane([], { handleSignals: true });
+    process.stdout.write(`\n  Portcullis data plane on http://${dp.httpAddress}/ (readiness at /readyz)\n\n`);
+  } catch (err) {
+    if (err instanceof DataPlaneConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
   return new Promise<number>(() => {});
 }
 

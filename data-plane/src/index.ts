@@ -1,2 +1,46 @@
 // The data plane's public surface (grows as the proxy lands).
+export {
+  type AuditShipper,
+  type AuditShipperOptions,
+  type ShipperStatus,
+  startAuditShipper,
+} from "./audit/shipper.ts";
+export {
+  type AppendedRecord,
+  type AuditEventInput,
+  type AuditSpool,
+  type AuditSpoolOptions,
+  DEFAULT_SPOOL_LIMITS,
+  openSpool,
+  type SealedBatchInfo,
+  SpoolFullError,
+  type SpoolLimits,
+  type SpoolRecovery,
+} from "./audit/spool.ts";
+export {
+  type DataPlaneConfig,
+  DataPlaneConfigError,
+  parseDataPlaneConfig,
+  type RunDataPlaneOptions,
+  type RunningDataPlane,
+  runDataPlane,
+} from "./cli-dp.ts";
 export { type Backoff, type BackoffOptions, createBackoff, sleep } from "./config/backoff.ts";
+export {
+  type ConfigClient,
+  type ConfigClientOptions,
+  type ConfigStatus,
+  startConfigClient,
+} from "./config/config-client.ts";
+export { type LoadedSnapshot, loadSnapshot, saveSnapshot } from "./config/snapshot-store.ts";
+export { buildEngine, type ConfigEngine, compileSnapshotPolicies, type EngineBuild } from "./config/validate.ts";
+export {
+  EnrollmentError,
+  loadNodeIdentity,
+  loadOrEnrollNode,
+  type NodeCredentials,
+  type NodeIdentity,
+  nodeCredentials,
+} from "./identity/node-identity.ts";
+export { type Logger, silentLogger } from "./log.ts";
+export { type DataPlaneNode, NodeRevokedError, type NodeStatus, type StartNodeOptions, startNode } from "./node.ts";

@@ -197,3 +197,12 @@ describe("compilePolicySet", () => {
     expect(e.decide(call()).outcome).toBe("allow");
   });
 });
+
+test("an empty approvers string means not set, on any effect", () => {
+  for (const effect of ["allow", "deny", "require_approval"]) {
+    const r = compilePolicy({ id: "p", name: "p", target: { agents: ["*"], tools: ["*"] }, effect, approvers: "" });
+    expect(r.ok).toBe(true);
+  }
+  const bad = compilePolicy({ id: "p", name: "p", target: { agents: ["*"], tools: ["*"] }, effect: "allow", approvers: "operator.manager" });
+  expect(bad.ok).toBe(false);
+});

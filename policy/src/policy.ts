@@ -104,7 +104,8 @@ export function validatePolicyShape(
   const condition = p.condition ?? "";
   if (typeof condition !== "string") err("condition", "must be a string (CEL)");
   const approvers = p.approvers;
-  if (approvers !== undefined) {
+  // An empty string means "not set" (how storage and snapshots carry an absent value).
+  if (approvers !== undefined && approvers !== "") {
     if (typeof approvers !== "string") err("approvers", "must be a string (CEL)");
     else if (effect !== "require_approval") err("approvers", "only require_approval policies name approvers");
   }

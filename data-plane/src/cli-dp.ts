@@ -1,0 +1,195 @@
+// `portcullis dp`: parses the data plane's environment once with zod (failing loudly, naming the variable),
+// serves /healthz and /readyz on PORTCULLIS_DP_HTTP, and runs the node (enroll → config stream → audit).
+// Until a valid snapshot is served, every other path answers 503 not_ready; the request path lands later.
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import pino from "pino";
+import { z } from "zod";
+import { DEFAULT_SPOOL_LIMITS } from "./audit/spool.ts";
+import type { Logger } from "./log.ts";
+import { type DataPlaneNode, startNode } from "./node.ts";
+
+const hostPort = (example: string) =>
+  z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, `expected HOST:PORT, for example ${example}`)
+    .refine((v) => Number(v.slice(v.lastIndexOf(":") + 1)) <= 65535, "port must be at most 65535");
+
+const positiveInt = (def: number) => z.coerce.number().int().positive().default(def);
+
+export const dataPlaneConfigSchema = z.object({
+  PORTCULLIS_CP_GRPC: hostPort("127.0.0.1:7071").default("127.0.0.1:7071"),
+  PORTCULLIS_BOOTSTRAP_TOKEN: z.string().min(1).max(200).optional(),
+  PORTCULLIS_DP_DATA_DIR: z.string().min(1).default(".portcullis/dp"),
+  PORTCULLIS_DP_HTTP: hostPort("127.0.0.1:8080").default("127.0.0.1:8080"),
+  PORTCULLIS_DP_NAME: z.string().min(1).max(100).optional(),
+  PORTCULLIS_DP_HEARTBEAT_SECONDS: positiveInt(10),
+  PORTCULLIS_DP_SPOOL_MAX_BYTES: positiveInt(DEFAULT_SPOOL_LIMITS.maxBytes),
+  PORTCULLIS_DP_SPOOL_MAX_EVENTS: positiveInt(DEFAULT_SPOOL_LIMITS.maxEvents),
+  PORTCULLIS_DP_SPOOL_FULL_POLICY: z.enum(["deny_sensitive", "deny_all"]).default("deny_sensitive"),
+  PORTCULLIS_DP_DRAIN_SECONDS: z.coerce.number().int().min(0).default(5),
+  PORTCULLIS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type DataPlaneConfig = z.output<typeof dataPlaneConfigSchema>;
+
+export class DataPlaneConfigError extends Error {
+  override readonly name = "DataPlaneConfigError";
+}
+
+/** Parses the environment; throws DataPlaneConfigError naming each bad variable. Empty values count as unset. */
+export function parseDataPlaneConfig(env: Record<string, string | undefined> = process.env): DataPlaneConfig {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(dataPlaneConfigSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== "") picked[key] = value;
+  }
+  const result = dataPlaneConfigSchema.safeParse(picked);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${String(i.path[0])}: ${i.message}`);
+    throw new DataPlaneConfigError(`invalid data-plane configuration:\n${lines.join("\n")}\nSee data-plane/README.md.`);
+  }
+  return result.data;
+}
+
+export interface RunningDataPlane {
+  config: DataPlaneConfig;
+  /** HOST:PORT the health/readiness listener is bound to (useful with port 0). */
+  httpAddress: string;
+  /** The node, once enrolled and started. */
+  node(): DataPlaneNode | undefined;
+  close(): Promise<void>;
+}
+
+export interface RunDataPlaneOptions {
+  env?: Record<string, string | undefined>;
+  logger?: Logger;
+  /** Stop on SIGINT/SIGTERM (draining the spool), then exit. Default false: the caller owns the process. */
+  handleSignals?: boolean;
+  /** Passed to startNode (tests use a short backoff). */
+  nodeOverrides?: Partial<Parameters<typeof startNode>[0]>;
+}
+
+/**
+ * Runs the data plane. `argv` is accepted for symmetry with the other commands; everything is configured by
+ * the environment. Resolves once the HTTP listener is up; enrollment and the node start continue behind it.
+ */
+export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOptions = {}): Promise<RunningDataPlane> {
+  const config = parseDataPlaneConfig(options.env ?? process.env);
+  const logger: Logger = options.logger ?? pino({ level: config.PORTCULLIS_LOG_LEVEL, base: { svc: "dp" } });
+  let node: DataPlaneNode | undefined;
+  let startError: string | undefined;
+  const stop = new AbortController();
+
+  const notReadyReason = (): string | undefined => {
+    if (startError) return startError;
+    if (!node) return "starting: enrolling with or connecting to the control plane";
+    return node.notReadyReason();
+  };
+  const server = createServer((req, res) => handleHttp(req, res, notReadyReason, () => node));
+  // Slow clients must not hold sockets open (the request path tunes these further).
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  const httpAddress = await listen(server, config.PORTCULLIS_DP_HTTP);
+  logger.info({ http: httpAddress, cp: config.PORTCULLIS_CP_GRPC }, "data plane listening");
+
+  const starting = startNode({
+    cpGrpcAddress: config.PORTCULLIS_CP_GRPC,
+    bootstrapToken: config.PORTCULLIS_BOOTSTRAP_TOKEN,
+    dataDir: path.resolve(config.PORTCULLIS_DP_DATA_DIR),
+    logger,
+    heartbeatIntervalMs: config.PORTCULLIS_DP_HEARTBEAT_SECONDS * 1000,
+    spool: { maxBytes: config.PORTCULLIS_DP_SPOOL_MAX_BYTES, maxEvents: config.PORTCULLIS_DP_SPOOL_MAX_EVENTS },
+    signal: stop.signal,
+    ...(config.PORTCULLIS_DP_NAME ? { nodeName: config.PORTCULLIS_DP_NAME } : {}),
+    ...options.nodeOverrides,
+  }).then(
+    (started) => {
+      node = started;
+      return started;
+    },
+    (error: Error) => {
+      if (!stop.signal.aborted) {
+        startError = `the node could not start: ${error.message}`;
+        logger.error({ err: error.message }, "the node could not start");
+      }
+      return undefined;
+    },
+  );
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      stop.abort(new Error("data plane stopping"));
+      const started = await starting;
+      await started?.close({ drainMs: config.PORTCULLIS_DP_DRAIN_SECONDS * 1000 });
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+    })();
+    return closing;
+  };
+  if (options.handleSignals) {
+    const onSignal = (signal: string) => {
+      logger.info({ signal }, "shutting down");
+      close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once("SIGINT", () => onSignal("SIGINT"));
+    process.once("SIGTERM", () => onSignal("SIGTERM"));
+  }
+  return { config, httpAddress, node: () => node, close };
+}
+
+function handleHttp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  notReadyReason: () => string | undefined,
+  node: () => DataPlaneNode | undefined,
+): void {
+  const url = req.url ?? "/";
+  const pathname = url.split("?")[0];
+  const send = (status: number, body: unknown) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(text),
+      "cache-control": "no-store",
+    });
+    res.end(text);
+  };
+  if (pathname === "/healthz") {
+    send(200, { status: "ok" });
+    return;
+  }
+  const reason = notReadyReason();
+  if (pathname === "/readyz") {
+    const engine = node()?.config.current();
+    if (reason) send(503, { status: "not_ready", reason });
+    else send(200, { status: "ready", version: engine?.version, sha256: engine?.sha256 });
+    return;
+  }
+  // Until the request path lands: not ready → 503 (never serve with no config); ready → 404.
+  const requestId = randomUUID();
+  if (reason) send(503, { error: { code: "not_ready", message: reason, requestId } });
+  else send(404, { error: { code: "not_found", message: "no such route", requestId } });
+}
+
+function listen(server: Server, hostPort: string): Promise<string> {
+  const cut = hostPort.lastIndexOf(":");
+  const host = hostPort.slice(0, cut).replace(/^\[(.*)\]$/, "$1");
+  const port = Number(hostPort.slice(cut + 1));
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      const address = server.address() as AddressInfo;
+      resolve(
+        address.family === "IPv6" ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`,
+      );
+    });
+  });
+}
