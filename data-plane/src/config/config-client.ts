@@ -15,6 +15,7 @@ import type { NodeCredentials, NodeIdentity } from "../identity/node-identity.ts
 import type { Logger } from "../log.ts";
 import { DP_VERSION } from "../version.ts";
 import { type BackoffOptions, createBackoff, sleep } from "./backoff.ts";
+import { loadLearnedKeys, saveLearnedKeys, withPublishedKeys } from "./control-plane-keys.ts";
 import { loadSnapshot, saveSnapshot } from "./snapshot-store.ts";
 import { buildEngine, type ConfigEngine } from "./validate.ts";
 
@@ -84,7 +85,7 @@ export async function startConfigClient(options: ConfigClientOptions): Promise<C
 
   const restored = await loadSnapshot(options.dataDir);
   if (restored.status === "found") {
-    const built = buildEngine(restored.snapshot, { cpKeys: identity.cpKeys });
+    const built = buildEngine(restored.snapshot, { cpKeys: await loadLearnedKeys(options.dataDir, identity.cpKeys) });
     if (built.ok) {
       swap(built.engine);
       logger.info({ version: built.engine.version }, "serving the persisted snapshot (signature and hash verified)");
@@ -131,6 +132,10 @@ export async function startConfigClient(options: ConfigClientOptions): Promise<C
     if (!built.ok) return nack(built.errors);
     // Persist before swapping: a node never serves a config it could not also restore after a crash.
     try {
+      await saveLearnedKeys(
+        options.dataDir,
+        withPublishedKeys(identity.cpKeys, built.engine.resources.trust.controlPlaneKeys),
+      );
       await saveSnapshot(options.dataDir, snap);
     } catch (error) {
       return nack([`could not persist the snapshot: ${(error as Error).message}`]);

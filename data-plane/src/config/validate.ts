@@ -2,6 +2,7 @@
 // refused. Nothing here has side effects: the caller swaps the engine in only when every check passed.
 // Checks, in order: signature and hash (verifySnapshot), no rollback, resource references, every policy
 // compiles (@portcullis/policy), and the mass-delete guard.
+
 import { compilePolicySet, formatPolicyError, type PolicyEngine, PolicySetError } from "@portcullis/policy";
 import {
   checkResources,
@@ -13,6 +14,7 @@ import {
   type TrustedKeys,
   verifySnapshot,
 } from "@portcullis/proto";
+import { withPublishedKeys } from "./control-plane-keys.ts";
 
 /** Everything the request path needs from one snapshot, built once when it is applied. Never mutated. */
 export interface ConfigEngine {
@@ -45,7 +47,9 @@ export interface BuildEngineContext {
 
 /** Validates a snapshot completely and builds its engine. */
 export function buildEngine(message: SnapshotMessage, context: BuildEngineContext): EngineBuild {
-  const verified = verifySnapshot(message, context.cpKeys);
+  // Keys published by the snapshot being served were verified with it, so a rotated key is trusted once announced.
+  const keys = withPublishedKeys(context.cpKeys, context.serving?.resources.trust.controlPlaneKeys);
+  const verified = verifySnapshot(message, keys);
   if (!verified.ok) {
     return { ok: false, errors: [`signature check failed (${verified.code}): ${verified.message}`] };
   }
