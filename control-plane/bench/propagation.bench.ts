@@ -76,7 +76,11 @@ for (let i = 0; i < NODES; i++) {
   const waiters = new Map<number, (t: number) => void>();
   client.onChange((engine) => {
     const now = performance.now();
-    for (const [version, resolve] of waiters) if (engine.version >= version) waiters.delete(version), resolve(now);
+    for (const [version, resolve] of waiters) {
+      if (engine.version < version) continue;
+      waiters.delete(version);
+      resolve(now);
+    }
   });
   nodes.push({ client, waiters });
   if (i % 10 === 9) process.stdout.write(".");

@@ -38,6 +38,17 @@ describe("configuration", () => {
     expect(ok.PORTCULLIS_ENV).toBe("production");
   });
 
+  it("bounds the token service's settings", () => {
+    const c = parseConfig({});
+    expect(c.PORTCULLIS_TOKEN_TTL_MINUTES).toBe(15);
+    expect(c.PORTCULLIS_KEY_ACTIVATION_MINUTES).toBe(10);
+    expect(c.PORTCULLIS_JWKS_COOLDOWN_SECONDS).toBe(30);
+    expect(() => parseConfig({ PORTCULLIS_TOKEN_TTL_MINUTES: "60" })).toThrow(
+      /PORTCULLIS_TOKEN_TTL_MINUTES: expected 1 to 15/,
+    );
+    expect(() => parseConfig({ PORTCULLIS_JWKS_COOLDOWN_SECONDS: "-1" })).toThrow(/PORTCULLIS_JWKS_COOLDOWN_SECONDS/);
+  });
+
   it("treats empty variables as unset", () => {
     expect(parseConfig({ DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
   });

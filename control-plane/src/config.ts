@@ -37,6 +37,14 @@ export const configSchema = z.object({
   PORTCULLIS_SESSION_IDLE_MINUTES: positiveInt(30),
   PORTCULLIS_SESSION_ABSOLUTE_HOURS: positiveInt(12),
   PORTCULLIS_AUDIT_CHECKPOINT_MINUTES: positiveInt(10),
+  PORTCULLIS_TOKEN_TTL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1, "expected 1 to 15 (minutes)")
+    .max(15, "expected 1 to 15 (minutes)")
+    .default(15),
+  PORTCULLIS_KEY_ACTIVATION_MINUTES: z.coerce.number().int().min(0, "expected 0 or more (minutes)").default(10),
+  PORTCULLIS_JWKS_COOLDOWN_SECONDS: z.coerce.number().int().min(0, "expected 0 or more (seconds)").default(30),
   PORTCULLIS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -21,6 +21,7 @@ import { ensureFirstAdmin, purgeExpiredSessions } from "./services/auth.ts";
 import type { Deps } from "./services/context.ts";
 import { ensureDefaultGroup } from "./services/gateway-groups.ts";
 import { createConfigPublisher } from "./snapshots/config-publisher.ts";
+import { tokenSettings } from "./tokens/settings.ts";
 
 export interface RunningControlPlane {
   url: string;
@@ -72,6 +73,15 @@ export async function startControlPlane(
   publisher.onPublished((snapshot) => hub.offerGroup(snapshot.groupId));
   const issuer =
     config.PORTCULLIS_PUBLIC_URL ?? `http://${config.PORTCULLIS_CP_HTTP.host}:${config.PORTCULLIS_CP_HTTP.port}`;
+  // Without a public URL, tokens name the control plane by the URL it is bound to (set below, once known).
+  const tokens = tokenSettings({
+    issuer,
+    accessTokenTtlSeconds: config.PORTCULLIS_TOKEN_TTL_MINUTES * 60,
+    keyActivationDelayMs: config.PORTCULLIS_KEY_ACTIVATION_MINUTES * 60_000,
+    jwksCooldownMs: config.PORTCULLIS_JWKS_COOLDOWN_SECONDS * 1000,
+    production: config.PORTCULLIS_ENV === "production",
+  });
+  deps.tokens = tokens;
   const grpcServer = await startGrpcServer({
     host: config.PORTCULLIS_CP_GRPC.host,
     port: config.PORTCULLIS_CP_GRPC.port,
@@ -79,8 +89,10 @@ export async function startControlPlane(
     enrollment: {
       db: database.db,
       keys: () => keyRing,
-      issuer,
-      audience: "portcullis-gateway",
+      get issuer() {
+        return tokens.issuer;
+      },
+      audience: tokens.audience,
       log: (m, f) => log("info", m, f),
     },
     audit: { db: database.db, keys: () => keyRing, log },
@@ -89,12 +101,17 @@ export async function startControlPlane(
   const stopRevocations = await database.listen("portcullis_node_revoked", (nodeId) =>
     hub.revoke(nodeId, "revoked by an administrator"),
   );
+  // A change in which keys are published or active (rotation, activation, retirement) is re-sent to nodes.
+  const refreshKeys = async () => {
+    const next = await loadKeyRing(database.db, deps.secretKey);
+    const kids = (ring: KeyRing) => `${ring.active.kid}|${ring.published.map((k) => k.kid).join(",")}`;
+    const changed = kids(next) !== kids(keyRing);
+    keyRing = next;
+    if (changed) await publisher.rebuild("control-plane keys changed");
+  };
+  deps.reloadKeys = refreshKeys;
   const keyRefresh = setInterval(() => {
-    loadKeyRing(database.db, deps.secretKey)
-      .then((k) => {
-        keyRing = k;
-      })
-      .catch((err) => logger.warn({ err }, "could not refresh signing keys"));
+    refreshKeys().catch((err) => logger.warn({ err }, "could not refresh signing keys"));
   }, 60_000);
   keyRefresh.unref();
   const checkpointTimer = setInterval(() => {
@@ -135,6 +152,7 @@ export async function startControlPlane(
   });
   const bound = server.address() as AddressInfo;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${bound.port}`;
+  if (!publicUrl) tokens.issuer = url;
   // The console's own origin may mutate with its cookie; so may the public URL behind a proxy.
   allowedOrigins.push(url, `http://localhost:${bound.port}`, ...(publicUrl ? [new URL(publicUrl).origin] : []));
 

@@ -117,7 +117,12 @@ function spawnProc(args: string[], env: Record<string, string>, script = cli) {
   child.stderr?.on("data", (d) => {
     out += d;
   });
-  const exited = new Promise<void>((resolve) => child.on("exit", () => (children.delete(child), resolve())));
+  const exited = new Promise<void>((resolve) =>
+    child.on("exit", () => {
+      children.delete(child);
+      resolve();
+    }),
+  );
   return { child, output: () => out, exited };
 }
 

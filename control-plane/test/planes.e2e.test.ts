@@ -51,7 +51,12 @@ function spawnCli(args: string[], env: Record<string, string>) {
   child.stderr?.on("data", (d) => {
     out += d;
   });
-  const exited = new Promise<void>((resolve) => child.on("exit", () => (children.delete(child), resolve())));
+  const exited = new Promise<void>((resolve) =>
+    child.on("exit", () => {
+      children.delete(child);
+      resolve();
+    }),
+  );
   return { child, output: () => out, exited };
 }
 
@@ -154,7 +159,7 @@ describe("R01/R04: the data plane outlives the control plane", () => {
     expect(notReady.status).toBe(503);
     const refused = await getJson(`http://${freshHttp}/mcp/anything`);
     expect(refused?.status).toBe(503);
-    expect((refused?.body.error as { code: string }).code).toBe("not_ready");
+    expect(refused?.body.error).toMatchObject({ code: "not_ready" });
 
     // The control plane comes back: the node reconnects and is reported online and in sync.
     cp = spawnCli(["cp"], env);

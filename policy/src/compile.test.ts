@@ -203,6 +203,12 @@ test("an empty approvers string means not set, on any effect", () => {
     const r = compilePolicy({ id: "p", name: "p", target: { agents: ["*"], tools: ["*"] }, effect, approvers: "" });
     expect(r.ok).toBe(true);
   }
-  const bad = compilePolicy({ id: "p", name: "p", target: { agents: ["*"], tools: ["*"] }, effect: "allow", approvers: "operator.manager" });
+  const bad = compilePolicy({
+    id: "p",
+    name: "p",
+    target: { agents: ["*"], tools: ["*"] },
+    effect: "allow",
+    approvers: "operator.manager",
+  });
   expect(bad.ok).toBe(false);
 });

@@ -103,8 +103,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Issue a client secret for an agent
-         * @description The secret is returned once and stored only as a digest; keep it safe.
+         * Issue a client credential for an agent
+         * @description A client secret (returned once and stored only as a digest; keep it safe), or a `private_key_jwt` credential when `publicJwk` is given. Use it at `POST /oauth/token` (see docs/tokens.md).
          */
         post: operations["createAgentCredential"];
         delete?: never;
@@ -695,6 +695,132 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/trusted-issuers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List trusted issuers
+         * @description Trusted issuers in creation order; `q` searches name and issuer.
+         */
+        get: operations["listTrustedIssuers"];
+        put?: never;
+        /**
+         * Create a trusted issuer
+         * @description Gives the issuer's `iss`, one key source (`jwksUrl`, or `staticJwks` with public keys only), an optional required audience and a claim mapping. JWKS URLs pointing to link-local or metadata addresses are refused.
+         */
+        post: operations["createTrustedIssuer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/trusted-issuers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a trusted issuer */
+        get: operations["getTrustedIssuer"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a trusted issuer
+         * @description Token exchange stops accepting its tokens at once; sessions already open run until they expire.
+         */
+        delete: operations["deleteTrustedIssuer"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a trusted issuer
+         * @description Changes only the fields sent. To switch key source, send the new one and `null` for the other. `enabled: false` stops token exchange with this issuer's tokens at once.
+         */
+        patch: operations["updateTrustedIssuer"];
+        trace?: never;
+    };
+    "/api/v1/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List gateway sessions
+         * @description Sessions opened by token exchange, newest first, filtered by operator, agent and start time.
+         */
+        get: operations["listGatewaySessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a gateway session */
+        get: operations["getGatewaySession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the control plane's signing keys
+         * @description Every key with its status and when it activates and retires. Private halves never leave the server.
+         */
+        get: operations["listSigningKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/keys/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the control plane's signing key
+         * @description Publishes a new key at once (JWKS, snapshots) and activates it after a delay; the current key keeps verifying until the tokens it signed have expired. Refused (409) while an earlier rotation is still pending.
+         */
+        post: operations["rotateSigningKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -816,10 +942,22 @@ export interface components {
             disabled?: boolean;
         };
         AgentCredentialIssued: components["schemas"]["AgentCredential"] & {
-            clientSecret: string;
+            /** @description Shown once; absent for private_key_jwt */
+            clientSecret?: string;
         };
         AgentCredentialInput: {
             expiresInDays?: number;
+            /**
+             * @description For `private_key_jwt`: the agent's public key (RSA ≥ 2048 bits, EC P-256 or Ed25519). Without it a client secret is issued
+             * @example {
+             *       "kty": "OKP",
+             *       "crv": "Ed25519",
+             *       "x": "…"
+             *     }
+             */
+            publicJwk?: {
+                [key: string]: unknown;
+            };
         };
         UpstreamPage: {
             items: components["schemas"]["Upstream"][];
@@ -1656,6 +1794,179 @@ export interface components {
                 id?: string;
             };
         };
+        TrustedIssuerPage: {
+            items: components["schemas"]["TrustedIssuer"][];
+            /** @description Pass as `cursor` for the next page; null at the end */
+            nextCursor: string | null;
+        };
+        TrustedIssuer: {
+            id: string;
+            name: string;
+            issuer: string;
+            jwksUrl: string | null;
+            staticJwks: {
+                keys: {
+                    [key: string]: unknown;
+                }[];
+            } | null;
+            audience: string | null;
+            claimMapping: {
+                [key: string]: string;
+            };
+            enabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        TrustedIssuerInput: {
+            /** @example corporate-sso */
+            name: string;
+            /**
+             * @description The issuer exactly as its tokens carry it in `iss`
+             * @example https://login.example.com/
+             */
+            issuer: string;
+            /**
+             * @description Where the issuer publishes its keys (https; http only in development). Give this or staticJwks
+             * @example https://login.example.com/.well-known/jwks.json
+             */
+            jwksUrl?: string | null;
+            staticJwks?: components["schemas"]["StaticJwks"];
+            /**
+             * @description When set, operator tokens must list it in `aud`
+             * @example api://portcullis
+             */
+            audience?: string | null;
+            /**
+             * @description Which of the issuer's claims carries each operator attribute (email, department, manager, cost_center, groups, delegation_limit). A claim is looked up by its full name, then as a dotted path into nested objects. Unmapped attributes use the claim of the same name; what the token lacks comes from the operators directory.
+             * @example {
+             *       "email": "email",
+             *       "department": "dept",
+             *       "manager": "manager",
+             *       "cost_center": "cc",
+             *       "groups": "groups"
+             *     }
+             */
+            claimMapping?: {
+                [key: string]: string;
+            };
+            enabled?: boolean;
+        };
+        /** @description A JWK Set of the issuer's public signing keys */
+        StaticJwks: {
+            keys: {
+                [key: string]: unknown;
+            }[];
+        } | null;
+        TrustedIssuerPatch: {
+            /** @example corporate-sso */
+            name?: string;
+            /**
+             * @description The issuer exactly as its tokens carry it in `iss`
+             * @example https://login.example.com/
+             */
+            issuer?: string;
+            /**
+             * @description Where the issuer publishes its keys (https; http only in development). Give this or staticJwks
+             * @example https://login.example.com/.well-known/jwks.json
+             */
+            jwksUrl?: string | null;
+            staticJwks?: components["schemas"]["StaticJwks"];
+            /**
+             * @description When set, operator tokens must list it in `aud`
+             * @example api://portcullis
+             */
+            audience?: string | null;
+            /**
+             * @description Which of the issuer's claims carries each operator attribute (email, department, manager, cost_center, groups, delegation_limit). A claim is looked up by its full name, then as a dotted path into nested objects. Unmapped attributes use the claim of the same name; what the token lacks comes from the operators directory.
+             * @example {
+             *       "email": "email",
+             *       "department": "dept",
+             *       "manager": "manager",
+             *       "cost_center": "cc",
+             *       "groups": "groups"
+             *     }
+             */
+            claimMapping?: {
+                [key: string]: string;
+            };
+            enabled?: boolean;
+        };
+        SessionPage: {
+            items: components["schemas"]["Session"][];
+            /** @description Pass as `cursor` for the next page; null at the end */
+            nextCursor: string | null;
+        };
+        Session: {
+            id: string;
+            /** @description The operator's subject at their identity provider */
+            operatorSub: string;
+            agentId: string | null;
+            agentName: string | null;
+            parentSessionId: string | null;
+            /** @description The verified delegation chain (first hop = the agent the operator started) */
+            delegation: {
+                chain?: {
+                    agent: string;
+                    trust: string;
+                    owner: string;
+                }[];
+                origin?: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: date-time */
+            endedAt: string | null;
+        };
+        SigningKeyList: {
+            items: components["schemas"]["SigningKey"][];
+        };
+        SigningKey: {
+            kid: string;
+            alg: string;
+            /**
+             * @description active: signs now; pending: published, signs from activatesAt; retiring: verifies until retiresAt; retired/revoked: no longer published
+             * @enum {string}
+             */
+            status: "active" | "pending" | "retiring" | "retired" | "revoked";
+            publicJwk: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            activatesAt: string;
+            /** Format: date-time */
+            retiresAt: string | null;
+            /** Format: date-time */
+            revokedAt: string | null;
+        };
+        KeyRotation: {
+            /** @description The new key */
+            kid: string;
+            /**
+             * Format: date-time
+             * @description When the new key starts signing
+             */
+            activatesAt: string;
+            /**
+             * Format: date-time
+             * @description When the current key stops verifying: after every token it signed has expired
+             */
+            previousRetiresAt: string;
+        };
+        KeyRotationInput: {
+            /**
+             * @description How long the new key is published before it signs (default PORTCULLIS_KEY_ACTIVATION_MINUTES, 10 min). Keep it longer than snapshot propagation to every node and tool owners' JWKS caching
+             * @example 600
+             */
+            activateAfterSeconds?: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -2184,7 +2495,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The credential, with its secret shown once */
+            /** @description The credential, with its secret (if any) shown once */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -5881,6 +6192,714 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SimulationResult"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the credential is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role may not do this, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing state, e.g. a duplicate name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; details are in the server log under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listTrustedIssuers: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–200) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` */
+                cursor?: string;
+                /** @description Name or issuer contains */
+                q?: string;
+                enabled?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of trusted issuers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrustedIssuerPage"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the credential is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role may not do this, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing state, e.g. a duplicate name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; details are in the server log under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createTrustedIssuer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Request body */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrustedIssuerInput"];
+            };
+        };
+        responses: {
+            /** @description The new trusted issuer */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrustedIssuer"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the credential is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role may not do this, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing state, e.g. a duplicate name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; details are in the server log under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTrustedIssuer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The trusted issuer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrustedIssuer"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the credential is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role may not do this, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing state, e.g. a duplicate name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; details are in the server log under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteTrustedIssuer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The input is invalid; `fields` names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the credential is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role may not do this, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing state, e.g. a duplicate name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; details are in the server log under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateTrustedIssuer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Request body */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrustedIssuerPatch"];
+            };
+        };
+        responses: {
+            /** @description The updated trusted issuer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrustedIssuer"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the credential is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role may not do this, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing state, e.g. a duplicate name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; details are in the server log under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listGatewaySessions: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–200) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` */
+                cursor?: string;
+                /** @description Only sessions of this operator subject */
+                operator?: string;
+                /** @description Only sessions of this agent */
+                agent?: string;
+                /** @description Started at or after (inclusive) */
+                from?: string;
+                /** @description Started before (exclusive) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of sessions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionPage"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the credential is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role may not do this, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing state, e.g. a duplicate name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; details are in the server log under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getGatewaySession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the credential is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role may not do this, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing state, e.g. a duplicate name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; details are in the server log under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSigningKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signing keys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningKeyList"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the credential is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role may not do this, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing state, e.g. a duplicate name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; details are in the server log under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotateSigningKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Request body */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyRotationInput"];
+            };
+        };
+        responses: {
+            /** @description The rotation */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyRotation"];
                 };
             };
             /** @description The input is invalid; `fields` names each problem */

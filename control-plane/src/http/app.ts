@@ -12,6 +12,7 @@ import { csrfMatches, resolveApiToken, resolveSession, type SessionPolicy } from
 import type { Deps } from "../services/context.ts";
 import { ApiError, errorStatus, type FieldIssue } from "../services/errors.ts";
 import { can } from "../services/rbac.ts";
+import { registerTokenEndpoints } from "../tokens/routes.ts";
 import type { ApiApp, AppEnv, Operation } from "./common.ts";
 import { operations } from "./routes/index.ts";
 
@@ -130,6 +131,10 @@ export function createApp(options: AppOptions): ApiApp {
     app.on(op.route.method.toUpperCase(), honoPath, guard(op));
     op.register(app);
   }
+
+  // The token service (JWKS, metadata, /oauth/token) lives outside /api: no cookies, no CSRF, OAuth errors.
+  const { keys, tokens } = deps;
+  if (keys && tokens) registerTokenEndpoints(app, { ...deps, keys, tokens });
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {

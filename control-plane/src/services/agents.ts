@@ -4,8 +4,9 @@ import { and, eq, ilike, isNull, sql } from "drizzle-orm";
 import { agentCredentials, agents } from "../db/schema.ts";
 import { randomToken, uuidv7 } from "../lib/ids.ts";
 import { sha256Hex } from "../lib/secrets.ts";
+import { publicJwkProblem } from "../tokens/public-jwk.ts";
 import type { ServiceContext } from "./context.ts";
-import { ApiError } from "./errors.ts";
+import { ApiError, invalidField } from "./errors.ts";
 import { authorize } from "./rbac.ts";
 import { firstOr404, keysetPage, likeContains, mutate, type Page } from "./store.ts";
 
@@ -156,28 +157,40 @@ export async function deleteAgent({ ctx, id }: { ctx: ServiceContext; id: string
   });
 }
 
-/** Issues a client secret for client_credentials; the secret is returned once and stored as a digest. */
+/**
+ * Issues a client credential for the token endpoint: a client secret (returned once, stored as a digest), or, when
+ * the agent brings a public key, a `private_key_jwt` credential (the agent keeps its private key; nothing secret
+ * is stored or returned).
+ */
 export async function createAgentCredential({
   ctx,
   agentId,
   expiresInDays,
+  publicJwk,
 }: {
   ctx: ServiceContext;
   agentId: string;
   expiresInDays?: number | undefined;
-}) {
+  publicJwk?: Record<string, unknown> | undefined;
+}): Promise<{ credential: AgentCredentialRow; clientSecret: string | undefined }> {
+  authorize(ctx.actor, "agents:write");
+  if (publicJwk) {
+    const problem = await publicJwkProblem(publicJwk);
+    if (problem) throw invalidField("body.publicJwk", problem);
+  }
   return mutate(ctx, "agents:write", async (tx) => {
     await firstOr404(tx.select({ id: agents.id }).from(agents).where(eq(agents.id, agentId)), "agent", agentId);
-    const clientSecret = randomToken("pc_cs_", 32);
+    const clientSecret = publicJwk ? undefined : randomToken("pc_cs_", 32);
     const now = ctx.clock();
     const [row] = await tx
       .insert(agentCredentials)
       .values({
         id: uuidv7(),
         agentId,
-        kind: "client_secret",
+        kind: publicJwk ? "private_key_jwt" : "client_secret",
         clientId: randomToken("pc_ci_", 12),
-        secretHash: sha256Hex(clientSecret),
+        secretHash: clientSecret ? sha256Hex(clientSecret) : null,
+        publicJwk: publicJwk ?? null,
         createdAt: now,
         expiresAt: expiresInDays ? new Date(now.getTime() + expiresInDays * 86_400_000) : null,
       })
@@ -189,7 +202,7 @@ export async function createAgentCredential({
         action: "agent.credential.create",
         targetType: "agent",
         targetId: agentId,
-        after: { credentialId: credential.id, clientId: credential.clientId },
+        after: { credentialId: credential.id, clientId: credential.clientId, kind: credential.kind },
       },
     };
   });

@@ -27,6 +27,10 @@ export const permissions = [
   "users:write",
   "tokens:read",
   "tokens:write",
+  "issuers:read",
+  "issuers:write",
+  "keys:read",
+  "keys:write",
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -46,6 +50,7 @@ export const roleMatrix: Record<Role, ReadonlySet<Permission>> = {
     "operators:read",
     "sessions:read",
     "audit:read",
+    "issuers:read",
   ]),
   platform: new Set<Permission>([
     "agents:read",

@@ -24,6 +24,8 @@ import * as gatewayGroupsDelete from "./gateway-groups.delete.ts";
 import * as gatewayGroupsGet from "./gateway-groups.get.ts";
 import * as gatewayGroupsList from "./gateway-groups.list.ts";
 import * as gatewayGroupsUpdate from "./gateway-groups.update.ts";
+import * as keysList from "./keys.list.ts";
+import * as keysRotate from "./keys.rotate.ts";
 import * as nodesGet from "./nodes.get.ts";
 import * as nodesList from "./nodes.list.ts";
 import * as nodesRevoke from "./nodes.revoke.ts";
@@ -42,11 +44,18 @@ import * as policiesSimulate from "./policies.simulate.ts";
 import * as policiesUpdate from "./policies.update.ts";
 import * as policiesVersionsGet from "./policies.versions.get.ts";
 import * as policiesVersionsList from "./policies.versions.list.ts";
+import * as sessionsGet from "./sessions.get.ts";
+import * as sessionsList from "./sessions.list.ts";
 import * as toolsCreate from "./tools.create.ts";
 import * as toolsDelete from "./tools.delete.ts";
 import * as toolsGet from "./tools.get.ts";
 import * as toolsList from "./tools.list.ts";
 import * as toolsUpdate from "./tools.update.ts";
+import * as trustedIssuersCreate from "./trusted-issuers.create.ts";
+import * as trustedIssuersDelete from "./trusted-issuers.delete.ts";
+import * as trustedIssuersGet from "./trusted-issuers.get.ts";
+import * as trustedIssuersList from "./trusted-issuers.list.ts";
+import * as trustedIssuersUpdate from "./trusted-issuers.update.ts";
 import * as upstreamsCreate from "./upstreams.create.ts";
 import * as upstreamsDelete from "./upstreams.delete.ts";
 import * as upstreamsGet from "./upstreams.get.ts";
@@ -115,4 +124,13 @@ export const operations: Operation[] = [
   auditCheckpointsList,
   auditCheckpointsExport,
   policiesSimulate,
+  trustedIssuersList,
+  trustedIssuersCreate,
+  trustedIssuersGet,
+  trustedIssuersUpdate,
+  trustedIssuersDelete,
+  sessionsList,
+  sessionsGet,
+  keysList,
+  keysRotate,
 ];
