@@ -11,6 +11,7 @@ import {
   signNodeToken,
   uuidv7,
 } from "@portcullis/proto";
+import { benchRecord } from "./audit-record.ts";
 
 const {
   address,
@@ -25,24 +26,6 @@ const {
   window: number;
   deadline: number;
 };
-
-function record(streamId: string, seq: number) {
-  return {
-    id: uuidv7(),
-    stream_id: streamId,
-    seq,
-    type: "decision",
-    at: new Date().toISOString(),
-    session_id: `sess_${seq % 97}`,
-    agent_id: "expense-report-v1",
-    operator: "alice@company.com",
-    tool: "receipt_ocr",
-    decision: "allow",
-    outcome: "ok",
-    latency_us: 850,
-    policies: ["expense-agent-tools", "ocr-once-per-session"],
-  };
-}
 
 const signing = generateSigningKeyPair();
 const assertion = generateSigningKeyPair();
@@ -76,7 +59,7 @@ let done = false;
 const pump = () => {
   while (!done && inFlight < WINDOW && Date.now() < deadline) {
     seq += 1;
-    const recs = Array.from({ length: BATCH }, () => record(streamId, ++eventSeq));
+    const recs = Array.from({ length: BATCH }, () => benchRecord(streamId, ++eventSeq));
     const sealed = sealBatch({
       nodeId,
       streamId,

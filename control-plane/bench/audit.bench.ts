@@ -14,9 +14,10 @@ import { openDatabase } from "../src/db/client.ts";
 import { startControlPlane } from "../src/main.ts";
 import { createBootstrapToken } from "../src/services/nodes.ts";
 import { createServerDatabase } from "../test/harness.ts";
+import { benchRecord } from "./audit-record.ts";
 
-const NODES = Number(process.env.BENCH_NODES ?? 4);
-const BATCH = Number(process.env.BENCH_BATCH ?? 500);
+const NODES = Number(process.env.BENCH_NODES ?? 2);
+const BATCH = Number(process.env.BENCH_BATCH ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const WINDOW = 4; // batches in flight per node
 
@@ -53,24 +54,6 @@ async function runNode(deadline: number): Promise<number> {
   });
 }
 
-function record(streamId: string, seq: number) {
-  return {
-    id: uuidv7(),
-    stream_id: streamId,
-    seq,
-    type: "decision",
-    at: new Date().toISOString(),
-    session_id: `sess_${seq % 97}`,
-    agent_id: "expense-report-v1",
-    operator: "alice@company.com",
-    tool: "receipt_ocr",
-    decision: "allow",
-    outcome: "ok",
-    latency_us: 850,
-    policies: ["expense-agent-tools", "ocr-once-per-session"],
-  };
-}
-
 // 1. Verified ingest through the real gRPC service.
 const started = Date.now();
 const counts = await Promise.all(Array.from({ length: NODES }, () => runNode(started + SECONDS * 1000)));
@@ -84,7 +67,7 @@ let baseEvents = 0;
 const baseStream = uuidv7();
 while (Date.now() - baseStart < (SECONDS * 1000) / 2) {
   const rows = Array.from({ length: BATCH }, () => {
-    const r = record(baseStream, ++baseEvents);
+    const r = benchRecord(baseStream, ++baseEvents);
     return {
       id: r.id,
       stream_id: baseStream,

@@ -6,38 +6,29 @@
 // PostgreSQL here is a private cluster this test creates (initdb) and owns, so killing it cannot disturb
 // other tests. The load is generated through the node's own audit spool (the request path that produces
 // decision events arrives with the proxy); everything from the spool on is the production pipeline.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
+import { freePort, processGroup, until } from "./processes.ts";
 
 const PG_BIN = "/usr/lib/postgresql/15/bin";
-const cli = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
 const trafficScript = fileURLToPath(new URL("./support/traffic-node.ts", import.meta.url));
 const root = mkdtempSync(path.join(tmpdir(), "pc-faults-"));
-const children = new Set<ChildProcess>();
+const procs = processGroup();
+const spawnProc = (args: string[], env: Record<string, string>, script?: string) =>
+  procs.spawn(args, { ...env, DATABASE_URL: env.DATABASE_URL ?? "" }, script);
 let pgDir: string | undefined;
 let pgPort = 0;
 
 afterAll(() => {
-  for (const c of children) c.kill("SIGKILL");
+  procs.killAll();
   killPostgres("SIGKILL");
   rmSync(root, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function asPostgres(cmd: string, args: string[]) {
   // initdb and postgres refuse to run as root; run them as the postgres user when we are root.
@@ -102,38 +93,6 @@ function killPostgres(signal: NodeJS.Signals) {
   try {
     process.kill(pid, signal);
   } catch {}
-}
-
-function spawnProc(args: string[], env: Record<string, string>, script = cli) {
-  const child = spawn(process.execPath, [script, ...args], {
-    env: { ...process.env, PORTCULLIS_LOG_LEVEL: "warn", ...env },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  children.add(child);
-  let out = "";
-  child.stdout?.on("data", (d) => {
-    out += d;
-  });
-  child.stderr?.on("data", (d) => {
-    out += d;
-  });
-  const exited = new Promise<void>((resolve) =>
-    child.on("exit", () => {
-      children.delete(child);
-      resolve();
-    }),
-  );
-  return { child, output: () => out, exited };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));

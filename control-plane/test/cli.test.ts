@@ -2,12 +2,12 @@
 // /readyz, printing the one-time admin password on the first start only, and reusing its database after.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { createServerDatabase, testDbKind } from "./harness.ts";
+import { freePort } from "./processes.ts";
 
 const cli = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
 const dataDir = mkdtempSync(path.join(tmpdir(), "portcullis-cli-"));
@@ -19,16 +19,6 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
   await dropDb?.();
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function databaseEnv(): Promise<Record<string, string>> {
   if (testDbKind() === "pglite") return {};

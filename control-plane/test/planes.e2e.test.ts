@@ -3,12 +3,9 @@
 // disk while the control plane is still down, a brand-new node without a snapshot is not ready, and a policy
 // that does not compile, forced into the database behind the API's back, is refused by the node once while the
 // old version keeps serving and the node's status says why.
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
 import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
@@ -16,68 +13,18 @@ import { parseConfig } from "../src/config.ts";
 import { type RunningControlPlane, startControlPlane } from "../src/main.ts";
 import { createApiToken } from "../src/services/api-tokens.ts";
 import { createServerDatabase, openTestDatabase, testDbKind } from "./harness.ts";
+import { freePort, getJson, processGroup, until } from "./processes.ts";
 
-const cli = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
 const root = mkdtempSync(path.join(tmpdir(), "pc-planes-"));
-const children = new Set<ChildProcess>();
+const procs = processGroup();
+const spawnCli = procs.spawn;
 const cleanups: (() => Promise<void>)[] = [];
 
 afterAll(async () => {
-  for (const c of children) c.kill("SIGKILL");
+  procs.killAll();
   for (const f of cleanups.reverse()) await f().catch(() => {});
   rmSync(root, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function spawnCli(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [cli, ...args], {
-    env: { ...process.env, DATABASE_URL: "", PORTCULLIS_LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(child);
-  let out = "";
-  child.stdout?.on("data", (d) => {
-    out += d;
-  });
-  child.stderr?.on("data", (d) => {
-    out += d;
-  });
-  const exited = new Promise<void>((resolve) =>
-    child.on("exit", () => {
-      children.delete(child);
-      resolve();
-    }),
-  );
-  return { child, output: () => out, exited };
-}
-
-async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> } | undefined> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  } catch {
-    return undefined;
-  }
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 async function readyVersion(dpHttp: string): Promise<number | undefined> {
   const r = await getJson(`http://${dpHttp}/readyz`);
