@@ -1,15 +1,20 @@
 // `portcullis dp`: parses the data plane's environment once with zod (failing loudly, naming the variable),
-// serves /healthz and /readyz on PORTCULLIS_DP_HTTP, and runs the node (enroll → config stream → audit).
-// Until a valid snapshot is served, every other path answers 503 not_ready; the request path lands later.
-import { randomUUID } from "node:crypto";
+// serves /healthz, /readyz and the request path (POST /tools/{tool}/invoke) on PORTCULLIS_DP_HTTP, and runs the
+// node (enroll → config stream → audit). Until a valid snapshot is served, every other path answers 503 not_ready.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import pino from "pino";
 import { z } from "zod";
 import { DEFAULT_SPOOL_LIMITS } from "./audit/spool.ts";
+import { sleep } from "./config/backoff.ts";
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_UPSTREAM_TIMEOUT_MS } from "./http-tools/call-upstream.ts";
 import type { Logger } from "./log.ts";
 import { type DataPlaneNode, startNode } from "./node.ts";
+import { answerClientError } from "./server/client-errors.ts";
+import { DEFAULT_MAX_BODY_BYTES } from "./server/read-body.ts";
+import { createRouter, type DataPlaneRouter } from "./server/router.ts";
+import { createMemoryLedger, DEFAULT_SESSION_IDLE_TTL_MS } from "./session/ledger.ts";
 
 const hostPort = (example: string) =>
   z
@@ -30,6 +35,10 @@ export const dataPlaneConfigSchema = z.object({
   PORTCULLIS_DP_SPOOL_MAX_EVENTS: positiveInt(DEFAULT_SPOOL_LIMITS.maxEvents),
   PORTCULLIS_DP_SPOOL_FULL_POLICY: z.enum(["deny_sensitive", "deny_all"]).default("deny_sensitive"),
   PORTCULLIS_DP_DRAIN_SECONDS: z.coerce.number().int().min(0).default(5),
+  PORTCULLIS_DP_MAX_BODY_BYTES: positiveInt(DEFAULT_MAX_BODY_BYTES),
+  PORTCULLIS_DP_MAX_RESPONSE_BYTES: positiveInt(DEFAULT_MAX_RESPONSE_BYTES),
+  PORTCULLIS_DP_UPSTREAM_TIMEOUT_MS: positiveInt(DEFAULT_UPSTREAM_TIMEOUT_MS),
+  PORTCULLIS_DP_SESSION_IDLE_SECONDS: positiveInt(DEFAULT_SESSION_IDLE_TTL_MS / 1000),
   PORTCULLIS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -88,8 +97,24 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
     if (!node) return "starting: enrolling with or connecting to the control plane";
     return node.notReadyReason();
   };
-  const server = createServer((req, res) => handleHttp(req, res, notReadyReason, () => node));
-  // Slow clients must not hold sockets open (the request path tunes these further).
+  // The session ledger outlives snapshots (and refuses sessions older than itself: their history was lost).
+  const ledger = createMemoryLedger({ idleTtlMs: config.PORTCULLIS_DP_SESSION_IDLE_SECONDS * 1000 });
+  const router = createRouter({
+    ledger,
+    settings: {
+      maxBodyBytes: config.PORTCULLIS_DP_MAX_BODY_BYTES,
+      maxResponseBytes: config.PORTCULLIS_DP_MAX_RESPONSE_BYTES,
+      upstreamTimeoutMs: config.PORTCULLIS_DP_UPSTREAM_TIMEOUT_MS,
+    },
+    spoolFullPolicy: config.PORTCULLIS_DP_SPOOL_FULL_POLICY,
+    logger,
+  });
+  // Headers over 16 KiB are answered 431 by Node itself, before any handler (and so before any crypto) runs.
+  const server = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) =>
+    handleHttp(req, res, notReadyReason, () => node, router),
+  );
+  server.on("clientError", answerClientError);
+  // Slow clients must not hold sockets open.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   const httpAddress = await listen(server, config.PORTCULLIS_DP_HTTP);
@@ -107,6 +132,7 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
     ...options.nodeOverrides,
   }).then(
     (started) => {
+      router.attach(started);
       node = started;
       return started;
     },
@@ -123,10 +149,17 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
   const close = () => {
     closing ??= (async () => {
       stop.abort(new Error("data plane stopping"));
+      // Stop accepting, let the calls in flight finish (bounded by the drain time) so their audit is recorded.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const drainUntil = Date.now() + config.PORTCULLIS_DP_DRAIN_SECONDS * 1000;
+      while (router.inFlight() > 0 && Date.now() < drainUntil) await sleep(20);
+      server.closeAllConnections();
+      await router.close();
+      ledger.close();
       const started = await starting;
       await started?.close({ drainMs: config.PORTCULLIS_DP_DRAIN_SECONDS * 1000 });
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      await closed;
     })();
     return closing;
   };
@@ -149,6 +182,7 @@ function handleHttp(
   res: ServerResponse,
   notReadyReason: () => string | undefined,
   node: () => DataPlaneNode | undefined,
+  router: DataPlaneRouter,
 ): void {
   const url = req.url ?? "/";
   const pathname = url.split("?")[0];
@@ -172,10 +206,8 @@ function handleHttp(
     else send(200, { status: "ready", version: engine?.version, sha256: engine?.sha256 });
     return;
   }
-  // Until the request path lands: not ready → 503 (never serve with no config); ready → 404.
-  const requestId = randomUUID();
-  if (reason) send(503, { error: { code: "not_ready", message: reason, requestId } });
-  else send(404, { error: { code: "not_found", message: "no such route", requestId } });
+  // Not ready → 503 for everything (never serve with no config); ready → the request path.
+  router.handle(req, res, reason);
 }
 
 function listen(server: Server, hostPort: string): Promise<string> {

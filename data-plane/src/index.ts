@@ -1,5 +1,20 @@
 // The data plane's public surface (grows as the proxy lands).
 export {
+  ASSERTION_LIFETIME_SECONDS,
+  ASSERTION_TYP,
+  type AssertionClaims,
+  type AssertionInput,
+  createAssertionMinter,
+  type MintAssertion,
+} from "./assertions/mint-assertion.ts";
+export {
+  type CallOutcome,
+  createDecisionRecorder,
+  type DecisionEvent,
+  type DecisionRecorder,
+  type SpoolFullPolicy,
+} from "./audit/record-decision.ts";
+export {
   type AuditShipper,
   type AuditShipperOptions,
   type ShipperStatus,
@@ -17,6 +32,14 @@ export {
   type SpoolLimits,
   type SpoolRecovery,
 } from "./audit/spool.ts";
+export {
+  createTokenVerifier,
+  GATEWAY_AUDIENCE,
+  type TokenCheck,
+  type TokenVerifier,
+  type TokenVerifierOptions,
+  type VerifiedToken,
+} from "./authn/verify-token.ts";
 export {
   type DataPlaneConfig,
   DataPlaneConfigError,
@@ -44,3 +67,14 @@ export {
 } from "./identity/node-identity.ts";
 export { type Logger, silentLogger } from "./log.ts";
 export { type DataPlaneNode, NodeRevokedError, type NodeStatus, type StartNodeOptions, startNode } from "./node.ts";
+export { createRouter, type DataPlaneRouter, type RouterOptions } from "./server/router.ts";
+export type { HttpToolsSettings, InvokeTool } from "./server/tools-invoke.ts";
+export {
+  type CallRecord,
+  createMemoryLedger,
+  type LedgerResult,
+  type MemoryLedgerOptions,
+  type SessionHistory,
+  type SessionKey,
+  type SessionLedger,
+} from "./session/ledger.ts";

@@ -1,0 +1,96 @@
+// The request path's "record" step: one `decision` audit event per call, appended to the spool (durably for
+// sensitive tools, before the response is released), and the spool-full policy. Nothing is dropped silently: an
+// event the full spool refuses is counted by the spool's own overflow record, and a sensitive call is refused.
+
+import type { Logger } from "../log.ts";
+import type { AuditSpool } from "./spool.ts";
+
+export type SpoolFullPolicy = "deny_sensitive" | "deny_all";
+
+/** What the gateway did with a call. */
+export type CallOutcome =
+  | "ok"
+  | "denied"
+  | "approval_required"
+  | "unknown_tool"
+  | "agent_not_allowed"
+  | "invalid_request"
+  | "invalid_arguments"
+  | "session_refused"
+  | "audit_unavailable"
+  | "upstream_timeout"
+  | "upstream_error"
+  | "cancelled"
+  | "internal_error";
+
+/** One decision event. `id` is the decision id (UUIDv7) the response and the assertion carry. */
+export interface DecisionEvent {
+  type: "decision";
+  id: string;
+  /** Stamped by the spool when the event is appended. */
+  at?: string;
+  request_id: string;
+  protocol: "http-tools";
+  session_id: string;
+  /** The agent's name (what people and policies use); `agent_ref` is its id in the snapshot. */
+  agent_id: string;
+  agent_ref?: string;
+  client_id?: string;
+  /** The operator's subject. */
+  operator: string;
+  tool: string;
+  tool_id?: string;
+  tool_hash?: string;
+  upstream?: string;
+  /** The policy outcome, when policy decided. */
+  decision?: "allow" | "deny" | "require_approval";
+  outcome: CallOutcome;
+  code: string;
+  reason: string;
+  adaptable?: boolean;
+  policies?: readonly string[];
+  evaluated?: number;
+  matched?: readonly string[];
+  shadow?: { outcome: string; code: string; differs: boolean; matched: readonly string[] };
+  args_sha256?: string;
+  upstream_status?: number;
+  upstream_error?: string;
+  latency_us: number;
+  config_version: number;
+  source?: string;
+}
+
+export interface DecisionRecorder {
+  /** True when the spool-full policy refuses this call now (checked before deciding or forwarding). */
+  refuses(sensitive: boolean): boolean;
+  /** Appends the event (waiting for fsync when durable). Resolves false when it could not be recorded. */
+  record(event: DecisionEvent, durable: boolean): Promise<boolean>;
+}
+
+export function createDecisionRecorder(options: {
+  spool: Pick<AuditSpool, "append">;
+  spoolFull: () => boolean;
+  policy: SpoolFullPolicy;
+  logger: Logger;
+}): DecisionRecorder {
+  const { spool, logger } = options;
+  return {
+    refuses: (sensitive) => options.spoolFull() && (sensitive || options.policy === "deny_all"),
+    async record(event, durable) {
+      const clean: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(event)) if (value !== undefined) clean[key] = value;
+      try {
+        await spool.append(clean as DecisionEvent & { [field: string]: unknown }, { durable });
+        return true;
+      } catch (error) {
+        // A SpoolFullError is counted by the spool (its next record says how many it refused); anything else
+        // (a closed spool, a failed fsync) is logged here. Either way the caller decides what the client gets.
+        logger.error(
+          { err: (error as Error).message, decisionId: event.id, tool: event.tool, outcome: event.outcome, durable },
+          "audit event not recorded",
+        );
+        return false;
+      }
+    },
+  };
+}

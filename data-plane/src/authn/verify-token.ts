@@ -1,0 +1,238 @@
+// Verifies the control plane's access tokens (`at+jwt`, EdDSA) against the control-plane keys of one snapshot and
+// caches what verified, keyed by the token's SHA-256, until shortly before it expires. Size and shape are checked
+// before any crypto; a verifier is built once per key set, so a snapshot that drops a key also drops its cache.
+import { createHash, type KeyObject } from "node:crypto";
+import { importPublicJwk } from "@portcullis/proto";
+import { type JWTPayload, errors as joseErrors, jwtVerify } from "jose";
+
+/** The `aud` of every token the control plane mints for the gateway. */
+export const GATEWAY_AUDIENCE = "portcullis-gateway";
+export const ACCESS_TOKEN_TYP = "at+jwt";
+/** Longer tokens are refused before any decoding or crypto. */
+export const MAX_TOKEN_BYTES = 8 * 1024;
+/** The control plane never mints longer-lived tokens; a longer one is refused. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 15 * 60;
+export const CLOCK_TOLERANCE_SECONDS = 30;
+export const DEFAULT_TOKEN_CACHE_SIZE = 10_000;
+/** Cached claims are dropped this long before `exp`, so an entry never outlives its token. */
+const CACHE_MARGIN_MS = 5_000;
+
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const SESSION_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+const MAX_TEXT = 512;
+
+/** Operator attributes as the token states them (`op`); each may be missing. */
+export interface TokenOperatorClaims {
+  email?: string;
+  department?: string;
+  manager?: string;
+  cost_center?: string;
+  groups?: string[];
+  delegation_limit?: number;
+}
+
+/** What a verified token says, checked for shape. */
+export interface VerifiedToken {
+  /** The operator for a session token; the agent id for an agent-only (client_credentials) token. */
+  subject: string;
+  clientId?: string;
+  /** Present on session tokens (RFC 8693 exchange): the gateway session and the acting agent (first `act` level). */
+  session?: { id: string; agentId: string; agentName?: string };
+  operator: TokenOperatorClaims;
+  /** Seconds since the epoch. */
+  issuedAt: number;
+  expiresAt: number;
+  jti?: string;
+}
+
+export type TokenCheck =
+  | { ok: true; token: VerifiedToken }
+  | { ok: false; code: "unauthenticated" | "invalid_token"; message: string };
+
+export interface TokenVerifierOptions {
+  /** `iss` the tokens must carry: the control plane the node enrolled with. */
+  issuer: string;
+  /** JWKs from the snapshot's `trust.controlPlaneKeys`; entries that are not acceptable Ed25519 keys are skipped. */
+  controlPlaneKeys: readonly unknown[];
+  audience?: string;
+  cacheSize?: number;
+  clockToleranceSeconds?: number;
+  /** Milliseconds since the epoch; tests move the clock. */
+  now?: () => number;
+}
+
+export interface TokenVerifier {
+  /** Checks an `Authorization` header value. */
+  verify(authorization: string | undefined): Promise<TokenCheck>;
+  /** Identifies the key set (sorted kids), so a new snapshot with the same keys keeps this verifier and its cache. */
+  readonly keySetId: string;
+  /** Signature verifications and cache hits so far (tests check that refused tokens cost no crypto). */
+  readonly stats: { verifications: number; cacheHits: number };
+}
+
+/** The kids of the acceptable keys in a JWK list, sorted and joined. */
+export function keySetIdOf(jwks: readonly unknown[]): string {
+  return [...importKeys(jwks).keys()].sort().join(",");
+}
+
+function importKeys(jwks: readonly unknown[]): Map<string, KeyObject> {
+  const keys = new Map<string, KeyObject>();
+  for (const jwk of jwks) {
+    try {
+      const { kid, publicKey } = importPublicJwk(jwk);
+      keys.set(kid, publicKey);
+    } catch {
+      // An unusable key cannot verify anything; the snapshot's other keys still work.
+    }
+  }
+  return keys;
+}
+
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const keys = importKeys(options.controlPlaneKeys);
+  const audience = options.audience ?? GATEWAY_AUDIENCE;
+  const tolerance = options.clockToleranceSeconds ?? CLOCK_TOLERANCE_SECONDS;
+  const cacheSize = options.cacheSize ?? DEFAULT_TOKEN_CACHE_SIZE;
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, { token: VerifiedToken; validUntilMs: number }>();
+  const stats = { verifications: 0, cacheHits: 0 };
+
+  const getKey = (header: { kid?: string }): KeyObject => {
+    const key = header.kid === undefined ? undefined : keys.get(header.kid);
+    if (!key) throw new joseErrors.JWKSNoMatchingKey();
+    return key;
+  };
+
+  async function verify(authorization: string | undefined): Promise<TokenCheck> {
+    if (authorization === undefined || authorization === "") {
+      return { ok: false, code: "unauthenticated", message: "a bearer token is required" };
+    }
+    if (authorization.length > MAX_TOKEN_BYTES + 7) return invalid("the token is larger than 8 KiB");
+    const match = /^Bearer +(\S+) *$/i.exec(authorization);
+    if (!match) return invalid("the Authorization header must be 'Bearer <token>'");
+    const jwt = match[1] as string;
+    if (jwt.length > MAX_TOKEN_BYTES) return invalid("the token is larger than 8 KiB");
+    if (!COMPACT_JWS.test(jwt)) return invalid("the token is not a compact JWS (three base64url segments)");
+
+    const cacheKey = createHash("sha256").update(jwt).digest("base64url");
+    const cached = cache.get(cacheKey);
+    const nowMs = now();
+    if (cached) {
+      if (nowMs < cached.validUntilMs) {
+        stats.cacheHits += 1;
+        cache.delete(cacheKey); // most recently used goes last
+        cache.set(cacheKey, cached);
+        return { ok: true, token: cached.token };
+      }
+      cache.delete(cacheKey);
+    }
+
+    let payload: JWTPayload;
+    try {
+      stats.verifications += 1;
+      ({ payload } = await jwtVerify(jwt, getKey, {
+        algorithms: ["EdDSA"],
+        issuer: options.issuer,
+        audience,
+        typ: ACCESS_TOKEN_TYP,
+        requiredClaims: ["exp", "iat", "sub"],
+        clockTolerance: tolerance,
+        maxTokenAge: MAX_TOKEN_LIFETIME_SECONDS,
+        currentDate: new Date(nowMs),
+      }));
+    } catch (error) {
+      return invalid(describeJoseError(error));
+    }
+    const shaped = shapeClaims(payload);
+    if (typeof shaped === "string") return invalid(shaped);
+
+    const validUntilMs = shaped.expiresAt * 1000 - CACHE_MARGIN_MS;
+    if (nowMs < validUntilMs) {
+      if (cache.size >= cacheSize) {
+        const oldest = cache.keys().next().value;
+        if (oldest !== undefined) cache.delete(oldest);
+      }
+      cache.set(cacheKey, { token: shaped, validUntilMs });
+    }
+    return { ok: true, token: shaped };
+  }
+
+  return { verify, keySetId: [...keys.keys()].sort().join(","), stats };
+}
+
+function invalid(message: string): TokenCheck {
+  return { ok: false, code: "invalid_token", message };
+}
+
+/** A message about why jose refused a token, without echoing anything from the token. */
+function describeJoseError(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) {
+    return error.claim === "iat" ? "the token is too old" : "the token has expired";
+  }
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.reason === "missing") return `the token has no ${error.claim} claim`;
+    if (error.claim === "typ") return `the token's typ is not ${ACCESS_TOKEN_TYP}`;
+    if (error.claim === "nbf") return "the token is not valid yet";
+    if (error.claim === "iat") return "the token was issued in the future";
+    return `the token's ${error.claim} claim is not acceptable`;
+  }
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return "the token's alg is not allowed (EdDSA only)";
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return "the token is not signed by a trusted control-plane key";
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return "the token's signature does not verify";
+  if (error instanceof joseErrors.JOSENotSupported) return "the token uses an unsupported algorithm or header";
+  return "the token is malformed";
+}
+
+const text = (v: unknown): string | undefined =>
+  typeof v === "string" && v.length > 0 && v.length <= MAX_TEXT ? v : undefined;
+
+/** Checks the claims' shape; returns the reason when a claim is present but unusable. */
+function shapeClaims(p: JWTPayload): VerifiedToken | string {
+  const subject = text(p.sub);
+  if (!subject) return "the token's sub claim is not acceptable";
+  const issuedAt = p.iat as number;
+  const expiresAt = p.exp as number;
+  if (expiresAt - issuedAt > MAX_TOKEN_LIFETIME_SECONDS) return "the token lives longer than 15 minutes";
+  const token: VerifiedToken = { subject, operator: operatorClaims(p.op), issuedAt, expiresAt };
+  const clientId = text(p.client_id);
+  if (clientId) token.clientId = clientId;
+  if (typeof p.jti === "string") token.jti = p.jti;
+
+  const hasSid = p.sid !== undefined;
+  const hasAct = p.act !== undefined;
+  if (hasSid !== hasAct) return "a session token carries both sid and act";
+  if (hasSid) {
+    if (typeof p.sid !== "string" || !SESSION_ID.test(p.sid)) return "the token's sid claim is not acceptable";
+    const act = p.act as Record<string, unknown> | null;
+    // Only the first level of `act` is used: nested actors in a token are informational (RFC 8693 §4.1).
+    const agentId = act !== null && typeof act === "object" && !Array.isArray(act) ? text(act.sub) : undefined;
+    if (!agentId) return "the token's act claim has no acceptable sub";
+    const agentName = text((act as Record<string, unknown>).name);
+    token.session = Object.freeze({ id: p.sid, agentId, ...(agentName ? { agentName } : {}) });
+  }
+  // Cached and shared by every request that presents the same token: never mutated.
+  if (token.operator.groups) Object.freeze(token.operator.groups);
+  Object.freeze(token.operator);
+  return Object.freeze(token);
+}
+
+function operatorClaims(op: unknown): TokenOperatorClaims {
+  if (op === null || typeof op !== "object" || Array.isArray(op)) return {};
+  const o = op as Record<string, unknown>;
+  const out: TokenOperatorClaims = {};
+  const email = text(o.email);
+  if (email) out.email = email;
+  const department = text(o.department);
+  if (department) out.department = department;
+  const manager = text(o.manager);
+  if (manager) out.manager = manager;
+  const costCenter = text(o.cost_center);
+  if (costCenter) out.cost_center = costCenter;
+  if (Array.isArray(o.groups)) {
+    out.groups = o.groups.filter((g): g is string => text(g) !== undefined).slice(0, 100);
+  }
+  if (typeof o.delegation_limit === "number" && Number.isFinite(o.delegation_limit)) {
+    out.delegation_limit = o.delegation_limit;
+  }
+  return out;
+}

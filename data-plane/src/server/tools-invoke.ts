@@ -1,0 +1,402 @@
+// POST /tools/{tool}/invoke: one HTTP tool call, read top to bottom as the hot path's pipeline:
+// accept → authenticate → parse → resolve → route → decide → forward → record. Authentication comes before the
+// body is read so that unauthenticated callers cost no parsing. Once the caller is known, every answer is
+// recorded as exactly one `decision` audit event whose id the response carries in Portcullis-Decision-Id.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
+import {
+  buildCallContext,
+  buildListContext,
+  type Decision,
+  type JsonObject,
+  type ListContextInput,
+} from "@portcullis/policy";
+import { canonicalJson, sha256Hex, uuidv7 } from "@portcullis/proto";
+import type { MintAssertion } from "../assertions/mint-assertion.ts";
+import type { CallOutcome, DecisionEvent, DecisionRecorder } from "../audit/record-decision.ts";
+import { callUpstream, type UpstreamResult } from "../http-tools/call-upstream.ts";
+import { planRequest } from "../http-tools/http-mapping.ts";
+import type { HttpToolRoute } from "../http-tools/tool-routes.ts";
+import type { Logger } from "../log.ts";
+import type { CallRecord, SessionHistory, SessionLedger } from "../session/ledger.ts";
+import { DP_VERSION } from "../version.ts";
+import { checkBodyHeaders, readJsonBody } from "./read-body.ts";
+import { bearerChallenge, ERROR_STATUS, type ErrorCode, errorBody, sendError, sendJson } from "./replies.ts";
+import { resolveOperator, type ServingConfig } from "./serving-config.ts";
+
+export interface HttpToolsSettings {
+  maxBodyBytes: number;
+  maxResponseBytes: number;
+  upstreamTimeoutMs: number;
+}
+
+export interface ToolsInvokeDeps {
+  ledger: SessionLedger;
+  recorder: DecisionRecorder;
+  mintAssertion: MintAssertion;
+  settings: HttpToolsSettings;
+  logger: Logger;
+}
+
+/** What to send back; `body` is a value to serialize or JSON bytes to send as they are. */
+interface Reply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  close?: boolean;
+}
+
+const errorReply = (code: ErrorCode, message: string, requestId: string, extra?: Record<string, unknown>): Reply => ({
+  status: ERROR_STATUS[code],
+  body: errorBody(code, message, requestId, extra),
+});
+
+const LEDGER_REFUSAL_HEADERS: Partial<Record<ErrorCode, Record<string, string>>> = {
+  session_expired: { "www-authenticate": bearerChallenge({ code: "invalid_token", description: "session expired" }) },
+};
+
+export type InvokeTool = (
+  serving: ServingConfig,
+  req: IncomingMessage,
+  res: ServerResponse,
+  toolName: string,
+) => Promise<void>;
+
+export function createToolsInvoke(deps: ToolsInvokeDeps): InvokeTool {
+  const { ledger, recorder, settings, logger } = deps;
+
+  return async function invokeTool(serving, req, res, toolName) {
+    const startedAt = performance.now();
+    const requestId = uuidv7();
+    const { engine } = serving;
+
+    // 1. Accept: what the headers alone can refuse, before anything is read or verified.
+    const headerProblem = checkBodyHeaders(req, settings.maxBodyBytes);
+    if (headerProblem) {
+      sendError(res, headerProblem.code as ErrorCode, headerProblem.message, requestId, { close: true });
+      return;
+    }
+
+    // 2. Authenticate: a control-plane session token (verified once, then cached).
+    const auth = await serving.verifier.verify(req.headers.authorization);
+    if (!auth.ok) {
+      const challenge =
+        auth.code === "unauthenticated"
+          ? bearerChallenge()
+          : bearerChallenge({ code: "invalid_token", description: auth.message });
+      sendError(res, auth.code, auth.message, requestId, { close: true, headers: { "www-authenticate": challenge } });
+      return;
+    }
+    const token = auth.token;
+    const session = token.session;
+    if (!session) {
+      const message =
+        "tools are called within a gateway session: exchange the operator's token for a session token first";
+      sendError(res, "session_required", message, requestId, {
+        close: true,
+        headers: { "www-authenticate": bearerChallenge({ code: "invalid_token", description: message }) },
+      });
+      return;
+    }
+
+    // From here on the caller is known: every answer is recorded, exactly once, by conclude().
+    const event: DecisionEvent = {
+      type: "decision",
+      id: requestId,
+      request_id: requestId,
+      protocol: "http-tools",
+      session_id: session.id,
+      agent_id: session.agentName ?? session.agentId,
+      agent_ref: session.agentId,
+      client_id: token.clientId,
+      operator: token.subject,
+      tool: toolName.slice(0, 256),
+      outcome: "internal_error",
+      code: "internal_error",
+      reason: "",
+      latency_us: 0,
+      config_version: engine.version,
+      source: req.socket.remoteAddress,
+    };
+    let sensitive = false;
+    let concluded = false;
+    const conclude = async (reply: Reply | undefined, fields: Partial<DecisionEvent>): Promise<void> => {
+      if (concluded) return;
+      concluded = true;
+      Object.assign(event, fields);
+      event.latency_us = Math.round((performance.now() - startedAt) * 1000);
+      const recorded = await recorder.record(event, sensitive);
+      let answer = reply;
+      if (!recorded && sensitive && answer) {
+        // Sensitive tools release nothing that is not on the audit record.
+        const executed = event.upstream_status !== undefined || event.outcome === "upstream_timeout";
+        answer = errorReply(
+          "audit_unavailable",
+          executed
+            ? "the call could not be recorded in the audit trail, so its result is withheld (the tool may have run)"
+            : "the call could not be recorded in the audit trail, so it was not executed",
+          requestId,
+        );
+      }
+      if (!answer) return;
+      sendJson(res, answer.status, answer.body, {
+        close: answer.close ?? false,
+        headers: { ...answer.headers, ...(recorded ? { "portcullis-decision-id": requestId } : {}) },
+      });
+    };
+    /** Answers with an error and records it, the error's code and message doubling as the event's. */
+    const refuse = (code: ErrorCode, message: string, outcome: CallOutcome, reply: Partial<Reply> = {}) =>
+      conclude({ ...errorReply(code, message, requestId), ...reply }, { outcome, code, reason: message });
+
+    try {
+      // 3. Parse: strict JSON (no duplicate keys, bounded depth), exactly the value policy sees and the upstream gets.
+      const body = await readJsonBody(req, { maxBytes: settings.maxBodyBytes });
+      if (!body.ok) {
+        if (body.code === "client_aborted")
+          return conclude(undefined, { outcome: "cancelled", code: "cancelled", reason: body.message });
+        const code =
+          body.code === "payload_too_large"
+            ? "payload_too_large"
+            : body.code === "invalid_json"
+              ? "invalid_json"
+              : "unsupported_media_type";
+        return refuse(code, body.message, "invalid_request", { close: code === "payload_too_large" });
+      }
+      const args = body.value;
+      if (args === null || typeof args !== "object" || Array.isArray(args)) {
+        return refuse(
+          "invalid_json",
+          "the request body must be a JSON object of the tool's arguments",
+          "invalid_request",
+        );
+      }
+      let argsSha256: string;
+      try {
+        argsSha256 = sha256Hex(canonicalJson(args));
+      } catch (error) {
+        const message = `the arguments have no canonical JSON form: ${(error as Error).message}`;
+        return refuse("invalid_json", message, "invalid_request");
+      }
+      event.args_sha256 = argsSha256;
+
+      // 4. Resolve: the agent (from the snapshot, never from the token's say-so), the operator and the delegation.
+      const agent = engine.agentsById.get(session.agentId);
+      if (!agent || agent.disabled) {
+        return refuse("agent_not_allowed", "the agent is unknown to this gateway or disabled", "agent_not_allowed");
+      }
+      event.agent_id = agent.name;
+      const who: ListContextInput = {
+        agent: { id: agent.id, name: agent.name, trust: agent.trust, labels: agent.labels, owner: agent.owner },
+        operator: resolveOperator(serving, token),
+        delegation: { chain: [{ agent: agent.name, trust: agent.trust, owner: agent.owner }], origin: "human" },
+        env: { gateway: engine.resources.groupName },
+      };
+
+      // 5. Route: an active HTTP tool this caller may see. Unknown, hidden, quarantined: the same answer.
+      const route = serving.tools.byName.get(toolName);
+      if (!route || engine.policies.listTools(buildListContext(who), [route.toolContext]).length === 0) {
+        return refuse("unknown_tool", `Unknown tool: ${toolName}`, "unknown_tool");
+      }
+      sensitive = route.tool.sensitive;
+      Object.assign(event, {
+        tool: route.tool.name,
+        tool_id: route.tool.id,
+        tool_hash: route.tool.pinnedHash,
+        upstream: route.upstream.id,
+      });
+      const planned = planRequest(route.mapping, args as Record<string, unknown>);
+      if (!planned.ok) return refuse("invalid_arguments", planned.message, "invalid_arguments");
+      if (recorder.refuses(sensitive)) {
+        const message = "the audit spool is full: calls to this tool are refused until it drains";
+        return refuse("audit_unavailable", message, "audit_unavailable");
+      }
+
+      // 6. Decide: policy against the session's history; the call is recorded in the same critical section.
+      const decided = await ledger.decideAndRecord(
+        {
+          id: session.id,
+          subject: token.subject,
+          agentId: agent.id,
+          tokenIssuedAt: token.issuedAt,
+          tokenExpiresAt: token.expiresAt,
+        },
+        (history) => decideCall(engine, who, route, args as JsonObject, history, req.socket.remoteAddress ?? ""),
+      );
+      if (!decided.ok) {
+        const headers = LEDGER_REFUSAL_HEADERS[decided.code] ?? {};
+        return refuse(decided.code, decided.message, "session_refused", { headers });
+      }
+      const decision = decided.value;
+      Object.assign(event, decisionFields(decision));
+      if (decision.outcome === "deny") {
+        const extra = { reason_code: decision.code, adaptable: decision.adaptable };
+        return conclude(errorReply("denied", decision.reason, requestId, extra), { outcome: "denied" });
+      }
+      if (decision.outcome === "require_approval") {
+        const message = `${decision.reason}. Approvals are not available on this endpoint yet: the call was not executed.`;
+        const extra = { reason_code: decision.code, adaptable: decision.adaptable };
+        return conclude(errorReply("approval_required", message, requestId, extra), { outcome: "approval_required" });
+      }
+
+      // 7. Forward: the planned request with the minted assertion and the upstream's own credential, nothing else.
+      const request = planned.request;
+      const assertion = deps.mintAssertion({
+        aud: route.upstream.id,
+        sub: token.subject,
+        act: { sub: agent.id, name: agent.name },
+        sid: session.id,
+        tool: route.tool.name,
+        args_sha256: argsSha256,
+        decision_id: requestId,
+        config_version: engine.version,
+      });
+      const headers: Record<string, string> = {
+        ...request.headers,
+        accept: "application/json",
+        "user-agent": `portcullis-dp/${DP_VERSION}`,
+        "portcullis-assertion": assertion,
+        ...(route.upstream.credential === null ? { authorization: `Bearer ${assertion}` } : {}),
+        ...route.credentialHeaders,
+      };
+      if (request.body !== undefined) headers["content-type"] = "application/json";
+      // Cancellation propagates: a client that is gone (or goes) aborts the upstream request.
+      const cancel = new AbortController();
+      if (res.closed || res.destroyed) cancel.abort();
+      else
+        res.once("close", () => {
+          if (!res.writableFinished) cancel.abort();
+        });
+      const result = await callUpstream({
+        dispatcher: route.pool,
+        method: request.method,
+        path: `${route.basePath}${request.path}`,
+        headers,
+        ...(request.body !== undefined ? { body: request.body } : {}),
+        timeoutMs: settings.upstreamTimeoutMs,
+        maxResponseBytes: settings.maxResponseBytes,
+        cancel: cancel.signal,
+      });
+
+      // 8. Record, then answer.
+      return conclude(...relay(result, requestId, settings.upstreamTimeoutMs));
+    } catch (error) {
+      logger.error({ err: (error as Error).message, requestId, tool: toolName }, "tool call failed unexpectedly");
+      return refuse("internal_error", "internal error", "internal_error");
+    }
+  };
+}
+
+/** The policy decision for one call, with what the session ledger records of it. */
+function decideCall(
+  engine: ServingConfig["engine"],
+  who: ListContextInput,
+  route: HttpToolRoute,
+  args: JsonObject,
+  history: SessionHistory,
+  source: string,
+): { record: CallRecord; value: Decision } {
+  const decision = engine.policies.decide(
+    buildCallContext({
+      ...who,
+      tool: route.toolContext,
+      args,
+      session: {
+        id: history.id,
+        started_at: history.startedAt,
+        calls: history.calls,
+        approvals: history.approvals,
+        taints: history.taints,
+      },
+      request: { protocol: "http", era: "http-tools", source, time: new Date() },
+    }),
+  );
+  // A granted approval approves one call: the ledger removes it.
+  const consumed = decision.approval?.status === "granted" ? decision.approval.grants : undefined;
+  return {
+    record: {
+      tool: route.tool.name,
+      decision: decision.outcome,
+      args,
+      ...(consumed ? { consumedApprovals: consumed } : {}),
+    },
+    value: decision,
+  };
+}
+
+function decisionFields(decision: Decision): Partial<DecisionEvent> {
+  return {
+    decision: decision.outcome,
+    code: decision.code,
+    reason: decision.reason,
+    adaptable: decision.adaptable,
+    policies: decision.deciding,
+    evaluated: decision.evaluated.length,
+    matched: decision.matched,
+    ...(decision.shadow
+      ? {
+          shadow: {
+            outcome: decision.shadow.outcome,
+            code: decision.shadow.code,
+            differs: decision.shadow.differs,
+            matched: decision.shadow.matched,
+          },
+        }
+      : {}),
+  };
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+const lossyUtf8 = new TextDecoder("utf-8");
+
+/** The upstream's answer as the client gets it, and what the audit event says about it. */
+function relay(
+  result: UpstreamResult,
+  requestId: string,
+  timeoutMs: number,
+): [Reply | undefined, Partial<DecisionEvent>] {
+  switch (result.kind) {
+    case "timeout": {
+      const message = `the upstream did not answer within ${timeoutMs} ms`;
+      return [errorReply("upstream_timeout", message, requestId), { outcome: "upstream_timeout" }];
+    }
+    case "cancelled":
+      return [undefined, { outcome: "cancelled" }];
+    case "error":
+      return [
+        errorReply("upstream_error", "the upstream failed to answer", requestId),
+        { outcome: "upstream_error", upstream_error: result.reason },
+      ];
+    case "response": {
+      const { status, body, contentType } = result;
+      const failed = (why: string): [Reply, Partial<DecisionEvent>] => [
+        errorReply("upstream_error", `the upstream's answer was not usable: ${why}`, requestId),
+        { outcome: "upstream_error", upstream_status: status, upstream_error: why },
+      ];
+      const outcome = status >= 500 ? "upstream_error" : "ok";
+      if (status < 200) return failed(`unexpected status ${status}`);
+      if (body.length === 0)
+        return [
+          { status, body },
+          { outcome, upstream_status: status },
+        ];
+      const media = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
+      if (media === "application/json" || media.endsWith("+json")) {
+        try {
+          JSON.parse(utf8.decode(body));
+        } catch {
+          return failed("invalid JSON");
+        }
+        return [
+          { status, body },
+          { outcome, upstream_status: status },
+        ];
+      }
+      if (status >= 500) return failed(`status ${status} with a non-JSON body`);
+      const wrapped = { content_type: contentType.slice(0, 200), text: lossyUtf8.decode(body) };
+      return [
+        { status, body: wrapped },
+        { outcome, upstream_status: status },
+      ];
+    }
+  }
+}
