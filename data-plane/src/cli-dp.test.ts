@@ -32,6 +32,15 @@ describe("data-plane configuration", () => {
     expect(parse).toThrow(/PORTCULLIS_DP_SPOOL_MAX_EVENTS/);
   });
 
+  it("REDIS_URL selects the shared session ledger: unset by default, checked when set", () => {
+    expect(parseDataPlaneConfig({}).REDIS_URL).toBeUndefined();
+    expect(parseDataPlaneConfig({}).PORTCULLIS_DP_REDIS_PREFIX).toBe("portcullis:ledger:");
+    expect(parseDataPlaneConfig({ REDIS_URL: "redis://:pw@redis:6379/2" }).REDIS_URL).toBe("redis://:pw@redis:6379/2");
+    expect(() => parseDataPlaneConfig({ REDIS_URL: "http://redis:6379" })).toThrow(
+      /REDIS_URL: expected a redis:\/\/ or rediss:\/\/ URL/,
+    );
+  });
+
   it("accepts IPv6 listeners", () => {
     expect(parseDataPlaneConfig({ PORTCULLIS_DP_HTTP: "[::1]:0" }).PORTCULLIS_DP_HTTP).toBe("[::1]:0");
   });

@@ -15,6 +15,7 @@ import { answerClientError } from "./server/client-errors.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "./server/read-body.ts";
 import { createRouter, type DataPlaneRouter } from "./server/router.ts";
 import { createMemoryLedger, DEFAULT_SESSION_IDLE_TTL_MS } from "./session/ledger.ts";
+import { createRedisLedger, DEFAULT_REDIS_KEY_PREFIX } from "./session/redis-ledger.ts";
 
 const hostPort = (example: string) =>
   z
@@ -39,6 +40,11 @@ export const dataPlaneConfigSchema = z.object({
   PORTCULLIS_DP_MAX_RESPONSE_BYTES: positiveInt(DEFAULT_MAX_RESPONSE_BYTES),
   PORTCULLIS_DP_UPSTREAM_TIMEOUT_MS: positiveInt(DEFAULT_UPSTREAM_TIMEOUT_MS),
   PORTCULLIS_DP_SESSION_IDLE_SECONDS: positiveInt(DEFAULT_SESSION_IDLE_TTL_MS / 1000),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, "expected a redis:// or rediss:// URL, for example redis://127.0.0.1:6379")
+    .optional(),
+  PORTCULLIS_DP_REDIS_PREFIX: z.string().min(1).max(200).default(DEFAULT_REDIS_KEY_PREFIX),
   PORTCULLIS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -97,8 +103,13 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
     if (!node) return "starting: enrolling with or connecting to the control plane";
     return node.notReadyReason();
   };
-  // The session ledger outlives snapshots (and refuses sessions older than itself: their history was lost).
-  const ledger = createMemoryLedger({ idleTtlMs: config.PORTCULLIS_DP_SESSION_IDLE_SECONDS * 1000 });
+  // The session ledger outlives snapshots. In memory it refuses sessions older than itself (their history was
+  // lost); on Redis (REDIS_URL) it is shared by every node, so any node continues any session.
+  const idleTtlMs = config.PORTCULLIS_DP_SESSION_IDLE_SECONDS * 1000;
+  const ledger = config.REDIS_URL
+    ? createRedisLedger({ url: config.REDIS_URL, keyPrefix: config.PORTCULLIS_DP_REDIS_PREFIX, idleTtlMs, logger })
+    : createMemoryLedger({ idleTtlMs });
+  logger.info({ ledger: config.REDIS_URL ? "redis" : "memory" }, "session ledger");
   const router = createRouter({
     ledger,
     settings: {
@@ -156,7 +167,7 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
       while (router.inFlight() > 0 && Date.now() < drainUntil) await sleep(20);
       server.closeAllConnections();
       await router.close();
-      ledger.close();
+      await ledger.close();
       const started = await starting;
       await started?.close({ drainMs: config.PORTCULLIS_DP_DRAIN_SECONDS * 1000 });
       await closed;

@@ -78,3 +78,4 @@ export {
   type SessionKey,
   type SessionLedger,
 } from "./session/ledger.ts";
+export { createRedisLedger, DEFAULT_REDIS_KEY_PREFIX, type RedisLedgerOptions } from "./session/redis-ledger.ts";

@@ -307,6 +307,26 @@ export class HttpToolsWorld {
     await waitFor("DP ready", async () => (await fetch(`http://${dp.httpAddress}/readyz`)).status === 200);
   }
 
+  /**
+   * Starts another DP on the same control plane (its own identity and data directory) with this world's
+   * environment and `env` on top; it serves the current snapshot. The world closes it.
+   */
+  async startPeer(env: Record<string, string> = {}): Promise<RunningDataPlane> {
+    const { dir, cleanup } = await tempDir();
+    const peer: { dp?: RunningDataPlane; cleanup: () => Promise<void> } = { cleanup };
+    this.#peers.push(peer);
+    peer.dp = await HttpToolsWorld.#run({
+      ...this.#env,
+      PORTCULLIS_DP_DATA_DIR: dir,
+      ...env,
+      PORTCULLIS_BOOTSTRAP_TOKEN: this.cp.issueBootstrapToken(),
+    });
+    await HttpToolsWorld.#ready(peer.dp);
+    return peer.dp;
+  }
+
+  readonly #peers: { dp?: RunningDataPlane; cleanup: () => Promise<void> }[] = [];
+
   /** Stops the DP and starts it again from the same data directory (identity, snapshot, spool). */
   async restart(): Promise<void> {
     await this.dp.close();
@@ -332,10 +352,16 @@ export class HttpToolsWorld {
   async invoke(
     toolName: string,
     args: unknown,
-    options: { token?: string | null; headers?: Record<string, string>; raw?: string } = {},
+    options: {
+      token?: string | null;
+      headers?: Record<string, string>;
+      raw?: string;
+      /** Another DP to call (a peer's `http://host:port`); default this world's DP. */
+      base?: string;
+    } = {},
   ): Promise<InvokeResult> {
     const token = options.token === undefined ? await this.token() : options.token;
-    const response = await fetch(`${this.base}/tools/${encodeURIComponent(toolName)}/invoke`, {
+    const response = await fetch(`${options.base ?? this.base}/tools/${encodeURIComponent(toolName)}/invoke`, {
       method: "POST",
       headers: {
         "content-type": "application/json",
@@ -374,6 +400,10 @@ export class HttpToolsWorld {
   }
 
   async close(): Promise<void> {
+    for (const peer of this.#peers.splice(0)) {
+      await peer.dp?.close();
+      await peer.cleanup();
+    }
     await this.dp.close();
     await this.upstream.close();
     await this.cp.stop();

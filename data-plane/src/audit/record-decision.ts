@@ -30,7 +30,7 @@ export interface DecisionEvent {
   /** Stamped by the spool when the event is appended. */
   at?: string;
   request_id: string;
-  protocol: "http-tools";
+  protocol: "http-tools" | "mcp";
   session_id: string;
   /** The agent's name (what people and policies use); `agent_ref` is its id in the snapshot. */
   agent_id: string;

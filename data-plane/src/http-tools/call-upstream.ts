@@ -17,6 +17,8 @@ export interface UpstreamCall {
   maxResponseBytes: number;
   /** Aborts the call when the client goes away. */
   cancel?: AbortSignal;
+  /** Sees the response headers (e.g. an MCP upstream's Mcp-Session-Id) before the body is read. */
+  onHeaders?: (headers: Record<string, string | string[] | undefined>) => void;
 }
 
 export type UpstreamResult =
@@ -51,6 +53,7 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResult> 
       bodyTimeout: call.timeoutMs,
     });
     const { statusCode, headers, body } = response;
+    call.onHeaders?.(headers);
     const refuse = (reason: string): UpstreamResult => {
       body.destroy();
       return { kind: "error", reason };

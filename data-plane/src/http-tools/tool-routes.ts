@@ -28,7 +28,7 @@ export interface ToolRoutes {
   readonly pools: ReadonlyMap<string, Pool>;
 }
 
-const POOL_OPTIONS: Pool.Options = { connections: 64, keepAliveTimeout: 4_000, connect: { timeout: 10_000 } };
+export const POOL_OPTIONS: Pool.Options = { connections: 64, keepAliveTimeout: 4_000, connect: { timeout: 10_000 } };
 
 export function buildToolRoutes(engine: ConfigEngine, previous: ToolRoutes | undefined, logger: Logger): ToolRoutes {
   const pools = new Map<string, Pool>();
@@ -93,15 +93,8 @@ export function buildToolRoutes(engine: ConfigEngine, previous: ToolRoutes | und
   return { byName, pools };
 }
 
-/** Closes the pools of `old` that `next` no longer uses, after their in-flight calls finish. */
-export function retireToolRoutes(old: ToolRoutes, next: ToolRoutes | undefined): Promise<void> {
-  const keep = new Set(next?.pools.values() ?? []);
-  const closing = [...old.pools.values()].filter((p) => !keep.has(p)).map((p) => p.close().catch(() => {}));
-  return Promise.all(closing).then(() => {});
-}
-
 /** `bearer` → Authorization; `header` → that header; none → {}. Undefined when the credential is malformed. */
-function credentialHeaders(upstream: SnapshotUpstream): Record<string, string> | undefined {
+export function credentialHeaders(upstream: SnapshotUpstream): Record<string, string> | undefined {
   const c = upstream.credential;
   if (c === null) return {};
   if (typeof c.value !== "string" || c.value === "" || /[\r\n\0]/.test(c.value)) return undefined;

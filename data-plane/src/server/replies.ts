@@ -23,6 +23,7 @@ export const ERROR_STATUS = {
   upstream_error: 502,
   not_ready: 503,
   audit_unavailable: 503,
+  session_store_unavailable: 503,
   upstream_timeout: 504,
 } as const satisfies Record<string, number>;
 

@@ -1,16 +1,19 @@
 // The request path's router: every path but /healthz and /readyz. A node that is not ready answers 503 not_ready
 // for everything; a ready one serves POST /tools/{tool}/invoke with the serving config of the snapshot current
-// when the request arrived (rebuilt when the config changes), and 404 for anything else.
+// when the request arrived (rebuilt when the config changes), the MCP virtual servers at /mcp/{server} (with their
+// RFC 9728 metadata at /.well-known/oauth-protected-resource/mcp/{server}), and 404 for anything else.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { uuidv7 } from "@portcullis/proto";
+import type { Pool } from "undici";
 import { createAssertionMinter } from "../assertions/mint-assertion.ts";
 import { createDecisionRecorder, type SpoolFullPolicy } from "../audit/record-decision.ts";
 import type { ConfigEngine } from "../config/validate.ts";
-import { retireToolRoutes, type ToolRoutes } from "../http-tools/tool-routes.ts";
 import type { Logger } from "../log.ts";
+import { createMcpEndpoint, type HandleMcp, protectedResourceMetadata } from "../mcp/mcp-endpoint.ts";
+import { createMcpSessionStore } from "../mcp/sessions.ts";
 import type { DataPlaneNode } from "../node.ts";
 import type { SessionLedger } from "../session/ledger.ts";
-import { sendError } from "./replies.ts";
+import { sendError, sendJson } from "./replies.ts";
 import { buildServingConfig, type ServingConfig } from "./serving-config.ts";
 import { createToolsInvoke, type HttpToolsSettings, type InvokeTool } from "./tools-invoke.ts";
 
@@ -33,15 +36,24 @@ export interface DataPlaneRouter {
 }
 
 const TOOL_PATH = /^\/tools\/([^?#]+)\/invoke$/;
+const MCP_PATH = /^\/mcp\/([A-Za-z0-9_-]{1,64})$/;
+const MCP_METADATA_PATH = /^\/\.well-known\/oauth-protected-resource\/mcp\/([A-Za-z0-9_-]{1,64})$/;
+
+/** Every upstream pool a serving config holds (HTTP tools and MCP upstreams). */
+const poolsOf = (serving: ServingConfig | undefined): Set<Pool> =>
+  new Set([...(serving?.tools.pools.values() ?? []), ...(serving?.mcp.pools.values() ?? [])]);
 
 export function createRouter(options: RouterOptions): DataPlaneRouter {
   const { logger } = options;
   let node: DataPlaneNode | undefined;
   let invokeTool: InvokeTool | undefined;
+  let handleMcp: HandleMcp | undefined;
+  // MCP sessions outlive snapshots, like the session ledger.
+  const mcpSessions = createMcpSessionStore();
   let serving: ServingConfig | undefined;
   let unsubscribe: (() => void) | undefined;
   let active = 0;
-  const retiring = new Map<NodeJS.Timeout, ToolRoutes>();
+  const retiring = new Map<NodeJS.Timeout, Set<Pool>>();
   // Pools of a replaced snapshot close once no request can still be about to use them.
   const retireDelayMs = options.settings.upstreamTimeoutMs + 5_000;
 
@@ -51,30 +63,46 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
     const next = buildServingConfig(engine, previous, { issuer: node?.identity.issuer ?? "", logger });
     serving = next;
     if (previous) {
+      const old = poolsOf(previous);
       const timer = setTimeout(() => {
         retiring.delete(timer);
-        void retireToolRoutes(previous.tools, serving?.tools);
+        const keep = poolsOf(serving);
+        for (const pool of old) if (!keep.has(pool)) void pool.close().catch(() => {});
       }, retireDelayMs);
       timer.unref();
-      retiring.set(timer, previous.tools);
+      retiring.set(timer, old);
     }
-    logger.info({ version: engine.version, httpTools: next.tools.byName.size }, "request path serving snapshot");
+    logger.info(
+      { version: engine.version, httpTools: next.tools.byName.size, mcpServers: [...next.mcp.servers.keys()] },
+      "request path serving snapshot",
+    );
     return next;
   }
 
   return {
     attach(started) {
       node = started;
+      const recorder = createDecisionRecorder({
+        spool: started.spool,
+        spoolFull: () => started.spoolFull(),
+        policy: options.spoolFullPolicy,
+        logger,
+      });
+      const mintAssertion = createAssertionMinter({ issuer: started.identity.issuer, key: started.identity.assertion });
       invokeTool = createToolsInvoke({
         ledger: options.ledger,
-        recorder: createDecisionRecorder({
-          spool: started.spool,
-          spoolFull: () => started.spoolFull(),
-          policy: options.spoolFullPolicy,
-          logger,
-        }),
-        mintAssertion: createAssertionMinter({ issuer: started.identity.issuer, key: started.identity.assertion }),
+        recorder,
+        mintAssertion,
         settings: options.settings,
+        logger,
+      });
+      handleMcp = createMcpEndpoint({
+        ledger: options.ledger,
+        recorder,
+        mintAssertion,
+        settings: options.settings,
+        sessions: mcpSessions,
+        issuer: started.identity.issuer,
         logger,
       });
       unsubscribe = started.config.onChange((engine) => servingFor(engine));
@@ -90,6 +118,33 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
         return;
       }
       const pathname = (req.url ?? "/").split("?")[0] as string;
+      const mcpMatch = MCP_PATH.exec(pathname);
+      if (mcpMatch && handleMcp) {
+        active += 1;
+        handleMcp(servingFor(engine), req, res, mcpMatch[1] as string)
+          .catch((error: Error) => {
+            logger.error({ err: error.message }, "MCP request failed");
+            sendJson(res, 500, { jsonrpc: "2.0", id: null, error: { code: -32603, message: "Internal error" } });
+          })
+          .finally(() => {
+            active -= 1;
+          });
+        return;
+      }
+      const metadataMatch = MCP_METADATA_PATH.exec(pathname);
+      if (metadataMatch && node) {
+        if (req.method !== "GET" && req.method !== "HEAD") {
+          sendError(res, "method_not_allowed", "use GET", requestId, { headers: { allow: "GET" } });
+          return;
+        }
+        const server = metadataMatch[1] as string;
+        if (!servingFor(engine).mcp.servers.has(server)) {
+          sendError(res, "not_found", "no such MCP server", requestId);
+          return;
+        }
+        sendJson(res, 200, protectedResourceMetadata(req, server, node.identity.issuer));
+        return;
+      }
       const match = TOOL_PATH.exec(pathname);
       if (!match) {
         sendError(res, "not_found", "no such route", requestId);
@@ -121,10 +176,10 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
 
     async close() {
       unsubscribe?.();
-      const pools = new Set(serving?.tools.pools.values() ?? []);
-      for (const [timer, routes] of retiring) {
+      const pools = poolsOf(serving);
+      for (const [timer, old] of retiring) {
         clearTimeout(timer);
-        for (const pool of routes.pools.values()) pools.add(pool);
+        for (const pool of old) pools.add(pool);
       }
       retiring.clear();
       await Promise.all([...pools].map((pool) => pool.destroy().catch(() => {})));

@@ -1,16 +1,19 @@
 // Everything the request path precomputes from one snapshot: the token verifier for its control-plane keys (kept,
-// with its cache, while the key set is unchanged), the HTTP tool routes with their pools, and the operator
+// with its cache, while the key set is unchanged), the HTTP tool routes and MCP virtual servers with their pools, and the operator
 // directory as policy contexts. Immutable; a new snapshot builds a new one and requests in flight keep theirs.
 import { type OperatorContext, operatorFromDirectory } from "@portcullis/policy";
 import { createTokenVerifier, keySetIdOf, type TokenVerifier, type VerifiedToken } from "../authn/verify-token.ts";
 import type { ConfigEngine } from "../config/validate.ts";
 import { buildToolRoutes, type ToolRoutes } from "../http-tools/tool-routes.ts";
 import type { Logger } from "../log.ts";
+import { buildMcpServers, type McpServers } from "../mcp/virtual-servers.ts";
 
 export interface ServingConfig {
   readonly engine: ConfigEngine;
   readonly verifier: TokenVerifier;
   readonly tools: ToolRoutes;
+  /** The MCP virtual servers (`/mcp/{server}`) with their upstream pools. */
+  readonly mcp: McpServers;
   /** Directory entries as operator contexts, by subject and by email. */
   readonly operatorsBySubject: ReadonlyMap<string, Partial<OperatorContext>>;
   readonly operatorsByEmail: ReadonlyMap<string, Partial<OperatorContext>>;
@@ -43,6 +46,7 @@ export function buildServingConfig(
     engine,
     verifier,
     tools: buildToolRoutes(engine, previous?.tools, options.logger),
+    mcp: buildMcpServers(engine, previous?.mcp, options.logger),
     operatorsBySubject: bySubject,
     operatorsByEmail: byEmail,
   });

@@ -4,25 +4,28 @@
 // recorded as exactly one `decision` audit event whose id the response carries in Portcullis-Decision-Id.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
-import {
-  buildCallContext,
-  buildListContext,
-  type Decision,
-  type JsonObject,
-  type ListContextInput,
-} from "@portcullis/policy";
-import { canonicalJson, sha256Hex, uuidv7 } from "@portcullis/proto";
+import { buildListContext, type JsonObject } from "@portcullis/policy";
+import { uuidv7 } from "@portcullis/proto";
 import type { MintAssertion } from "../assertions/mint-assertion.ts";
 import type { CallOutcome, DecisionEvent, DecisionRecorder } from "../audit/record-decision.ts";
 import { callUpstream, type UpstreamResult } from "../http-tools/call-upstream.ts";
 import { planRequest } from "../http-tools/http-mapping.ts";
-import type { HttpToolRoute } from "../http-tools/tool-routes.ts";
 import type { Logger } from "../log.ts";
-import type { CallRecord, SessionHistory, SessionLedger } from "../session/ledger.ts";
+import type { SessionLedger } from "../session/ledger.ts";
 import { DP_VERSION } from "../version.ts";
+import {
+  argsDigest,
+  authenticateCaller,
+  callAssertion,
+  decideCall,
+  decisionFields,
+  openDecisionEvent,
+  resolveCaller,
+  sessionKeyOf,
+} from "./call-steps.ts";
 import { checkBodyHeaders, readJsonBody } from "./read-body.ts";
 import { bearerChallenge, ERROR_STATUS, type ErrorCode, errorBody, sendError, sendJson } from "./replies.ts";
-import { resolveOperator, type ServingConfig } from "./serving-config.ts";
+import type { ServingConfig } from "./serving-config.ts";
 
 export interface HttpToolsSettings {
   maxBodyBytes: number;
@@ -78,7 +81,7 @@ export function createToolsInvoke(deps: ToolsInvokeDeps): InvokeTool {
     }
 
     // 2. Authenticate: a control-plane session token (verified once, then cached).
-    const auth = await serving.verifier.verify(req.headers.authorization);
+    const auth = await authenticateCaller(serving, req);
     if (!auth.ok) {
       const challenge =
         auth.code === "unauthenticated"
@@ -87,37 +90,18 @@ export function createToolsInvoke(deps: ToolsInvokeDeps): InvokeTool {
       sendError(res, auth.code, auth.message, requestId, { close: true, headers: { "www-authenticate": challenge } });
       return;
     }
-    const token = auth.token;
-    const session = token.session;
-    if (!session) {
-      const message =
-        "tools are called within a gateway session: exchange the operator's token for a session token first";
-      sendError(res, "session_required", message, requestId, {
-        close: true,
-        headers: { "www-authenticate": bearerChallenge({ code: "invalid_token", description: message }) },
-      });
-      return;
-    }
+    const { token, session } = auth;
 
     // From here on the caller is known: every answer is recorded, exactly once, by conclude().
-    const event: DecisionEvent = {
-      type: "decision",
-      id: requestId,
-      request_id: requestId,
+    const event = openDecisionEvent({
+      requestId,
       protocol: "http-tools",
-      session_id: session.id,
-      agent_id: session.agentName ?? session.agentId,
-      agent_ref: session.agentId,
-      client_id: token.clientId,
-      operator: token.subject,
-      tool: toolName.slice(0, 256),
-      outcome: "internal_error",
-      code: "internal_error",
-      reason: "",
-      latency_us: 0,
-      config_version: engine.version,
+      token,
+      session,
+      tool: toolName,
+      configVersion: engine.version,
       source: req.socket.remoteAddress,
-    };
+    });
     let sensitive = false;
     let concluded = false;
     const conclude = async (reply: Reply | undefined, fields: Partial<DecisionEvent>): Promise<void> => {
@@ -170,27 +154,18 @@ export function createToolsInvoke(deps: ToolsInvokeDeps): InvokeTool {
           "invalid_request",
         );
       }
-      let argsSha256: string;
-      try {
-        argsSha256 = sha256Hex(canonicalJson(args));
-      } catch (error) {
-        const message = `the arguments have no canonical JSON form: ${(error as Error).message}`;
-        return refuse("invalid_json", message, "invalid_request");
-      }
+      const digest = argsDigest(args);
+      if (!digest.ok) return refuse("invalid_json", digest.message, "invalid_request");
+      const argsSha256 = digest.sha256;
       event.args_sha256 = argsSha256;
 
       // 4. Resolve: the agent (from the snapshot, never from the token's say-so), the operator and the delegation.
-      const agent = engine.agentsById.get(session.agentId);
-      if (!agent || agent.disabled) {
+      const caller = resolveCaller(serving, token, session);
+      if (!caller) {
         return refuse("agent_not_allowed", "the agent is unknown to this gateway or disabled", "agent_not_allowed");
       }
+      const { agent, who } = caller;
       event.agent_id = agent.name;
-      const who: ListContextInput = {
-        agent: { id: agent.id, name: agent.name, trust: agent.trust, labels: agent.labels, owner: agent.owner },
-        operator: resolveOperator(serving, token),
-        delegation: { chain: [{ agent: agent.name, trust: agent.trust, owner: agent.owner }], origin: "human" },
-        env: { gateway: engine.resources.groupName },
-      };
 
       // 5. Route: an active HTTP tool this caller may see. Unknown, hidden, quarantined: the same answer.
       const route = serving.tools.byName.get(toolName);
@@ -212,15 +187,17 @@ export function createToolsInvoke(deps: ToolsInvokeDeps): InvokeTool {
       }
 
       // 6. Decide: policy against the session's history; the call is recorded in the same critical section.
-      const decided = await ledger.decideAndRecord(
-        {
-          id: session.id,
-          subject: token.subject,
-          agentId: agent.id,
-          tokenIssuedAt: token.issuedAt,
-          tokenExpiresAt: token.expiresAt,
-        },
-        (history) => decideCall(engine, who, route, args as JsonObject, history, req.socket.remoteAddress ?? ""),
+      const decided = await ledger.decideAndRecord(sessionKeyOf(token, session, agent.id), (history) =>
+        decideCall(
+          {
+            engine,
+            who,
+            tool: { name: route.tool.name, context: route.toolContext },
+            args: args as JsonObject,
+            request: { protocol: "http", era: "http-tools", source: req.socket.remoteAddress ?? "" },
+          },
+          history,
+        ),
       );
       if (!decided.ok) {
         const headers = LEDGER_REFUSAL_HEADERS[decided.code] ?? {};
@@ -240,16 +217,18 @@ export function createToolsInvoke(deps: ToolsInvokeDeps): InvokeTool {
 
       // 7. Forward: the planned request with the minted assertion and the upstream's own credential, nothing else.
       const request = planned.request;
-      const assertion = deps.mintAssertion({
-        aud: route.upstream.id,
-        sub: token.subject,
-        act: { sub: agent.id, name: agent.name },
-        sid: session.id,
-        tool: route.tool.name,
-        args_sha256: argsSha256,
-        decision_id: requestId,
-        config_version: engine.version,
-      });
+      const assertion = deps.mintAssertion(
+        callAssertion({
+          upstreamId: route.upstream.id,
+          token,
+          session,
+          agent,
+          tool: route.tool.name,
+          argsSha256,
+          decisionId: requestId,
+          configVersion: engine.version,
+        }),
+      );
       const headers: Record<string, string> = {
         ...request.headers,
         accept: "application/json",
@@ -283,65 +262,6 @@ export function createToolsInvoke(deps: ToolsInvokeDeps): InvokeTool {
       logger.error({ err: (error as Error).message, requestId, tool: toolName }, "tool call failed unexpectedly");
       return refuse("internal_error", "internal error", "internal_error");
     }
-  };
-}
-
-/** The policy decision for one call, with what the session ledger records of it. */
-function decideCall(
-  engine: ServingConfig["engine"],
-  who: ListContextInput,
-  route: HttpToolRoute,
-  args: JsonObject,
-  history: SessionHistory,
-  source: string,
-): { record: CallRecord; value: Decision } {
-  const decision = engine.policies.decide(
-    buildCallContext({
-      ...who,
-      tool: route.toolContext,
-      args,
-      session: {
-        id: history.id,
-        started_at: history.startedAt,
-        calls: history.calls,
-        approvals: history.approvals,
-        taints: history.taints,
-      },
-      request: { protocol: "http", era: "http-tools", source, time: new Date() },
-    }),
-  );
-  // A granted approval approves one call: the ledger removes it.
-  const consumed = decision.approval?.status === "granted" ? decision.approval.grants : undefined;
-  return {
-    record: {
-      tool: route.tool.name,
-      decision: decision.outcome,
-      args,
-      ...(consumed ? { consumedApprovals: consumed } : {}),
-    },
-    value: decision,
-  };
-}
-
-function decisionFields(decision: Decision): Partial<DecisionEvent> {
-  return {
-    decision: decision.outcome,
-    code: decision.code,
-    reason: decision.reason,
-    adaptable: decision.adaptable,
-    policies: decision.deciding,
-    evaluated: decision.evaluated.length,
-    matched: decision.matched,
-    ...(decision.shadow
-      ? {
-          shadow: {
-            outcome: decision.shadow.outcome,
-            code: decision.shadow.code,
-            differs: decision.shadow.differs,
-            matched: decision.shadow.matched,
-          },
-        }
-      : {}),
   };
 }
 

@@ -1,19 +1,37 @@
-import { afterEach, describe, expect, it } from "vitest";
+// The session ledger contract, run against both implementations: in memory, and on Redis (REDIS_URL, default
+// redis://127.0.0.1:6379; each ledger made here gets a fresh key prefix, deleted afterwards).
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { deletePrefix, requireRedis, TEST_REDIS_URL, testPrefix } from "../../test/redis.ts";
 import { createMemoryLedger, type MemoryLedgerOptions, type SessionKey, type SessionLedger } from "./ledger.ts";
+import { createRedisLedger } from "./redis-ledger.ts";
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+const PREFIX = testPrefix("ledger-contract");
 
-describe("memory session ledger", () => {
+type LedgerOptions = Omit<MemoryLedgerOptions, "sweepIntervalMs">;
+
+const implementations: [string, (options: LedgerOptions) => SessionLedger][] = [
+  ["memory", (options) => createMemoryLedger(options)],
+  [
+    "redis",
+    (options) => createRedisLedger({ url: TEST_REDIS_URL, keyPrefix: `${PREFIX}${Math.random()}:`, ...options }),
+  ],
+];
+
+beforeAll(requireRedis);
+afterAll(() => deletePrefix(PREFIX));
+
+describe.each(implementations)("%s session ledger", (_name, create) => {
   let ledger: SessionLedger | undefined;
   let clock = T0;
-  afterEach(() => {
-    ledger?.close();
+  afterEach(async () => {
+    await ledger?.close();
     ledger = undefined;
     clock = T0;
   });
 
-  function make(options: MemoryLedgerOptions = {}): SessionLedger {
-    ledger = createMemoryLedger({ now: () => clock, ...options });
+  function make(options: LedgerOptions = {}): SessionLedger {
+    ledger = create({ now: () => clock, ...options });
     return ledger;
   }
 
@@ -53,7 +71,7 @@ describe("memory session ledger", () => {
     const l = make();
     expect(await l.decideAndRecord(key("sess_a"), oncePerSession("t"))).toMatchObject({ value: "allow" });
     expect(await l.decideAndRecord(key("sess_b"), oncePerSession("t"))).toMatchObject({ value: "allow" });
-    expect(l.size()).toBe(2);
+    expect(await l.size()).toBe(2);
   });
 
   it("50 concurrent calls of a once-per-session tool with an async decision: exactly one allow", async () => {
@@ -102,7 +120,7 @@ describe("memory session ledger", () => {
     await l.decideAndRecord(key("s1"), oncePerSession("t"));
     await l.decideAndRecord(key("s2"), oncePerSession("t"));
     await l.decideAndRecord(key("s3"), oncePerSession("t"));
-    expect(l.size()).toBe(2);
+    expect(await l.size()).toBe(2);
     expect(await l.decideAndRecord(key("s1"), oncePerSession("t"))).toMatchObject({ code: "session_expired" });
     expect(await l.decideAndRecord(key("s3"), oncePerSession("t"))).toMatchObject({ ok: true, value: "deny" });
   });

@@ -1,7 +1,8 @@
 // The session ledger: per gateway session, the call history policies read (calls with decision and arguments,
 // approvals, taints). decideAndRecord runs a decision against the history and records the call in one critical
 // section per session, so two concurrent calls never both pass a "once per session" rule. A session the ledger
-// expired or evicted answers session_expired, never a silent reset to a clean history. In memory; Redis later.
+// expired or evicted answers session_expired, never a silent reset to a clean history. In memory here; shared
+// between nodes on Redis in redis-ledger.ts.
 import type { ApprovalGrant, JsonObject, Outcome } from "@portcullis/policy";
 
 /** Which session a call belongs to, from its verified token. */
@@ -44,7 +45,12 @@ export interface CallRecord {
   consumedApprovals?: readonly string[];
 }
 
-export type LedgerRefusalCode = "session_expired" | "session_binding_violation" | "session_call_limit";
+export type LedgerRefusalCode =
+  | "session_expired"
+  | "session_binding_violation"
+  | "session_call_limit"
+  /** The shared store (Redis) could not be reached or the session's lock not taken: the call was not decided. */
+  | "session_store_unavailable";
 
 export type LedgerResult<T> = { ok: true; value: T } | { ok: false; code: LedgerRefusalCode; message: string };
 
@@ -58,12 +64,13 @@ export interface SessionLedger {
     session: SessionKey,
     decide: (history: SessionHistory) => { record: CallRecord; value: T } | Promise<{ record: CallRecord; value: T }>,
   ): Promise<LedgerResult<T>>;
-  /** Adds an approval a person granted to a live session. False when the session is unknown or expired. */
+  /** Adds an approval a person granted to a live session. False when the session is unknown or expired; rejects
+   * when a shared store cannot be reached. */
   grantApproval(sessionId: string, grant: ApprovalGrant): Promise<boolean>;
   /** Live sessions. */
-  size(): number;
-  /** Stops the expiry timer. */
-  close(): void;
+  size(): Promise<number>;
+  /** Stops the expiry timer (and closes the store's connection when the ledger opened it). */
+  close(): Promise<void>;
 }
 
 export interface MemoryLedgerOptions {
@@ -232,7 +239,7 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): SessionLe
       state.approvals.push(grant);
       return true;
     },
-    size: () => sessions.size,
-    close: () => clearInterval(timer),
+    size: async () => sessions.size,
+    close: async () => clearInterval(timer),
   };
 }

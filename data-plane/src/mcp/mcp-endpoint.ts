@@ -1,0 +1,599 @@
+// /mcp/{server}: one MCP virtual server over Streamable HTTP (protocol 2025-11-25, also 2025-06-18), answering
+// with JSON (no SSE). The pipeline is the HTTP tools' one (src/server/call-steps.ts): authenticate before
+// parsing, strict JSON, resolve the caller from the snapshot, route, decide with the session ledger, forward with
+// the minted assertion, one audit event per tools/call. What is MCP's own: JSON-RPC framing, the gateway's
+// Mcp-Session-Id (bound to the caller), tools/list through the list phase of policy, and the upstream MCP sessions.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
+import { buildListContext, type JsonObject } from "@portcullis/policy";
+import { uuidv7 } from "@portcullis/proto";
+import type { MintAssertion } from "../assertions/mint-assertion.ts";
+import type { CallOutcome, DecisionEvent, DecisionRecorder } from "../audit/record-decision.ts";
+import type { Logger } from "../log.ts";
+import {
+  argsDigest,
+  authenticateCaller,
+  callAssertion,
+  decideCall,
+  decisionFields,
+  openDecisionEvent,
+  type ResolvedCaller,
+  resolveCaller,
+  sessionKeyOf,
+  type TokenSession,
+} from "../server/call-steps.ts";
+import { checkBodyHeaders, readJsonBody } from "../server/read-body.ts";
+import { sendJson } from "../server/replies.ts";
+import type { ServingConfig } from "../server/serving-config.ts";
+import type { HttpToolsSettings } from "../server/tools-invoke.ts";
+import type { SessionLedger } from "../session/ledger.ts";
+import { DP_VERSION } from "../version.ts";
+import type { McpSession, McpSessionBinding, McpSessionStore } from "./sessions.ts";
+import { callUpstreamTool, closeUpstream, initializeUpstream, type UpstreamExchange } from "./upstream-client.ts";
+import type { McpToolRoute, VirtualServer } from "./virtual-servers.ts";
+
+export const SUPPORTED_PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18"] as const;
+export const LATEST_PROTOCOL_VERSION = "2025-11-25";
+
+/** JSON-RPC error codes: the standard ones and the gateway's own (in the range left to implementations). */
+export const RPC = {
+  parseError: -32700,
+  invalidRequest: -32600,
+  methodNotFound: -32601,
+  invalidParams: -32602,
+  internalError: -32603,
+  /** Authentication failed (the HTTP status is 401). */
+  unauthorized: -32000,
+  /** The Mcp-Session-Id is unknown, ended, expired or bound to another caller (HTTP 404). */
+  sessionNotFound: -32001,
+  /** The token's agent is unknown to the snapshot or disabled (HTTP 403). */
+  agentNotAllowed: -32002,
+  /** A require_approval policy matched: the call was not executed. */
+  approvalRequired: -32010,
+  /** The upstream failed (connection, status, unusable answer). */
+  upstreamError: -32011,
+  /** The upstream did not answer in time; the upstream request was aborted. */
+  upstreamTimeout: -32012,
+  /** The audit spool cannot take the call's record: not executed (or its result withheld). */
+  auditUnavailable: -32013,
+  /** The gateway session (token `sid`) is expired, bound elsewhere or over its call limit. */
+  sessionRefused: -32014,
+} as const;
+
+export interface McpEndpointDeps {
+  ledger: SessionLedger;
+  recorder: DecisionRecorder;
+  mintAssertion: MintAssertion;
+  settings: HttpToolsSettings;
+  sessions: McpSessionStore;
+  /** The control plane's issuer: the authorization server named in the protected-resource metadata. */
+  issuer: string;
+  logger: Logger;
+}
+
+export type HandleMcp = (
+  serving: ServingConfig,
+  req: IncomingMessage,
+  res: ServerResponse,
+  serverName: string,
+) => Promise<void>;
+
+type Id = string | number | null;
+interface RpcError {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+const rpcError = (id: Id, error: RpcError) => ({ jsonrpc: "2.0" as const, id, error });
+const rpcResult = (id: Id, result: unknown) => ({ jsonrpc: "2.0" as const, id, result });
+
+/** The node's base URL as the client reached it (Host header, checked), for the RFC 9728 metadata. */
+export function nodeBaseUrl(req: IncomingMessage): string {
+  const host = req.headers.host;
+  if (host && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host)) return `http://${host}`;
+  const address = req.socket.localAddress ?? "127.0.0.1";
+  const port = req.socket.localPort ?? 80;
+  return `http://${address.includes(":") ? `[${address}]` : address}:${port}`;
+}
+
+export const metadataPath = (serverName: string) =>
+  `/.well-known/oauth-protected-resource/mcp/${encodeURIComponent(serverName)}`;
+
+/** RFC 9728 protected-resource metadata of one virtual server. */
+export function protectedResourceMetadata(req: IncomingMessage, serverName: string, issuer: string) {
+  return {
+    resource: `${nodeBaseUrl(req)}/mcp/${encodeURIComponent(serverName)}`,
+    authorization_servers: issuer ? [issuer] : [],
+    bearer_methods_supported: ["header"],
+    resource_name: `Portcullis MCP virtual server ${serverName}`,
+  };
+}
+
+function challenge(req: IncomingMessage, serverName: string, error?: { description: string }): string {
+  const metadata = `resource_metadata="${nodeBaseUrl(req)}${metadataPath(serverName)}"`;
+  if (!error) return `Bearer ${metadata}`;
+  const description = error.description.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, "'");
+  return `Bearer ${metadata}, error="invalid_token", error_description="${description}"`;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+export function createMcpEndpoint(deps: McpEndpointDeps): HandleMcp {
+  const { ledger, recorder, settings, sessions, logger } = deps;
+
+  return async function handleMcp(serving, req, res, serverName) {
+    const requestId = uuidv7();
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}, close = false) =>
+      sendJson(res, status, body, { headers, close });
+    const method = req.method ?? "";
+
+    if (method === "GET") {
+      // No standalone SSE stream: the gateway sends no server-initiated messages (yet).
+      reply(
+        405,
+        rpcError(null, { code: RPC.invalidRequest, message: "Method not allowed: no SSE stream is offered" }),
+        {
+          allow: "POST, DELETE",
+        },
+      );
+      return;
+    }
+    if (method !== "POST" && method !== "DELETE") {
+      reply(405, rpcError(null, { code: RPC.invalidRequest, message: "Method not allowed" }), {
+        allow: "POST, DELETE",
+      });
+      return;
+    }
+    if (method === "POST") {
+      const problem = checkBodyHeaders(req, settings.maxBodyBytes);
+      if (problem) {
+        const status = problem.code === "payload_too_large" ? 413 : 415;
+        reply(status, rpcError(null, { code: RPC.invalidRequest, message: problem.message }), {}, true);
+        return;
+      }
+    }
+
+    // Authenticate before anything is parsed.
+    const auth = await authenticateCaller(serving, req);
+    if (!auth.ok) {
+      const header = challenge(
+        req,
+        serverName,
+        auth.code === "unauthenticated" ? undefined : { description: auth.message },
+      );
+      reply(
+        401,
+        rpcError(null, { code: RPC.unauthorized, message: auth.message }),
+        { "www-authenticate": header },
+        true,
+      );
+      return;
+    }
+    const { token, session: tokenSession } = auth;
+    const caller = resolveCaller(serving, token, tokenSession);
+    if (!caller) {
+      const message = "the agent is unknown to this gateway or disabled";
+      reply(403, rpcError(null, { code: RPC.agentNotAllowed, message }), {}, true);
+      return;
+    }
+    const virtualServer = serving.mcp.servers.get(serverName);
+    if (!virtualServer) {
+      reply(
+        404,
+        rpcError(null, { code: RPC.invalidRequest, message: `no MCP server named ${serverName.slice(0, 64)}` }),
+      );
+      return;
+    }
+    const binding: McpSessionBinding = {
+      server: serverName,
+      tokenSid: tokenSession.id,
+      subject: token.subject,
+      agentId: caller.agent.id,
+    };
+    const sessionHeader = req.headers["mcp-session-id"];
+
+    /** The bound session of a non-initialize request, or the answer already sent. */
+    const boundSession = async (id: Id, what: string): Promise<McpSession | undefined> => {
+      if (typeof sessionHeader !== "string" || sessionHeader === "") {
+        reply(
+          400,
+          rpcError(id, { code: RPC.invalidRequest, message: "Bad Request: Mcp-Session-Id header is required" }),
+        );
+        return undefined;
+      }
+      const found = sessions.lookup(sessionHeader, binding);
+      if (found.ok) return found.session;
+      if (found.code === "session_binding_violation") {
+        const event = openDecisionEvent({
+          requestId,
+          protocol: "mcp",
+          token,
+          session: tokenSession,
+          tool: what,
+          configVersion: serving.engine.version,
+          source: req.socket.remoteAddress,
+        });
+        const reason = "the Mcp-Session-Id belongs to another caller or virtual server";
+        Object.assign(event, {
+          agent_id: caller.agent.name,
+          outcome: "session_refused",
+          code: "session_binding_violation",
+          reason,
+        });
+        await recorder.record(event, false);
+        logger.warn(
+          { requestId, server: serverName, agent: caller.agent.id },
+          "MCP session replayed by another caller",
+        );
+      }
+      reply(404, rpcError(id, { code: RPC.sessionNotFound, message: "Session not found" }));
+      return undefined;
+    };
+
+    if (method === "DELETE") {
+      const session = await boundSession(null, "(mcp session end)");
+      if (!session) return;
+      sessions.remove(session.id);
+      void closeUpstreams(session, settings.upstreamTimeoutMs);
+      res.writeHead(204, { "cache-control": "no-store" }).end();
+      return;
+    }
+
+    const body = await readJsonBody(req, { maxBytes: settings.maxBodyBytes });
+    if (!body.ok) {
+      if (body.code === "client_aborted") return;
+      if (body.code === "payload_too_large") {
+        reply(413, rpcError(null, { code: RPC.invalidRequest, message: body.message }), {}, true);
+        return;
+      }
+      reply(400, rpcError(null, { code: RPC.parseError, message: `Parse error: ${body.message}` }));
+      return;
+    }
+    const message = body.value;
+    if (Array.isArray(message)) {
+      // JSON-RPC batches are not part of MCP since 2025-06-18: one error, nothing forwarded (T18).
+      reply(
+        400,
+        rpcError(null, { code: RPC.invalidRequest, message: "Invalid Request: JSON-RPC batches are not supported" }),
+      );
+      return;
+    }
+    const invalid = (id: Id, why: string) =>
+      reply(400, rpcError(id, { code: RPC.invalidRequest, message: `Invalid Request: ${why}` }));
+    if (!isObject(message)) return invalid(null, "the body must be a JSON-RPC request object");
+    const rawId = message.id;
+    const idOk =
+      rawId === undefined || typeof rawId === "string" || (typeof rawId === "number" && Number.isInteger(rawId));
+    const id: Id = idOk && rawId !== undefined ? (rawId as string | number) : null;
+    if (message.jsonrpc !== "2.0") return invalid(id, 'jsonrpc must be "2.0"');
+    if (!idOk) return invalid(null, "id must be a string or an integer");
+    if (typeof message.method !== "string") {
+      if ("result" in message || "error" in message) return invalid(id, "the gateway sent no request to answer");
+      return invalid(id, "method must be a string");
+    }
+    if (message.params !== undefined && !isObject(message.params)) return invalid(id, "params must be an object");
+    const rpcMethod = message.method;
+    const params = (message.params ?? {}) as Record<string, unknown>;
+
+    const versionHeader = req.headers["mcp-protocol-version"];
+    if (
+      rpcMethod !== "initialize" &&
+      versionHeader !== undefined &&
+      !(SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(String(versionHeader))
+    ) {
+      return invalid(id, `unsupported MCP-Protocol-Version (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")})`);
+    }
+
+    if (rpcMethod === "initialize") {
+      if (rawId === undefined) return invalid(null, "initialize is a request, not a notification");
+      if (sessionHeader !== undefined) return invalid(id, "initialize must not carry an Mcp-Session-Id");
+      const requested = params.protocolVersion;
+      const version =
+        typeof requested === "string" && (SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(requested)
+          ? requested
+          : LATEST_PROTOCOL_VERSION;
+      const session = sessions.create(binding, version);
+      reply(
+        200,
+        rpcResult(id, {
+          protocolVersion: version,
+          capabilities: { tools: { listChanged: false } },
+          serverInfo: { name: "portcullis", title: `Portcullis gateway (${serverName})`, version: DP_VERSION },
+        }),
+        { "mcp-session-id": session.id },
+      );
+      return;
+    }
+
+    const session = await boundSession(
+      id,
+      rawId === undefined ? rpcMethod : typeof params.name === "string" ? params.name : rpcMethod,
+    );
+    if (!session) return;
+
+    if (rawId === undefined) {
+      // Notifications (initialized, cancelled, …) are accepted and need no answer.
+      res.writeHead(202, { "cache-control": "no-store" }).end();
+      return;
+    }
+    switch (rpcMethod) {
+      case "ping":
+        return reply(200, rpcResult(id, {}));
+      case "tools/list":
+        return reply(200, rpcResult(id, { tools: listTools(serving, virtualServer, caller) }));
+      case "tools/call":
+        return callTool({
+          serving,
+          virtualServer,
+          caller,
+          token,
+          tokenSession,
+          session,
+          id,
+          params,
+          req,
+          res,
+          requestId,
+        });
+      default:
+        return reply(
+          200,
+          rpcError(id, { code: RPC.methodNotFound, message: `Method not found: ${rpcMethod.slice(0, 100)}` }),
+        );
+    }
+  };
+
+  function listTools(serving: ServingConfig, server: VirtualServer, caller: ResolvedCaller) {
+    const visible = serving.engine.policies.listTools(buildListContext(caller.who), server.toolContexts);
+    const out: Record<string, unknown>[] = [];
+    for (const context of visible) {
+      const route = server.byContext.get(context);
+      if (!route) continue;
+      const { tool } = route;
+      out.push({
+        name: route.exposedName,
+        description: tool.description,
+        inputSchema: tool.inputSchema,
+        ...(Object.keys(tool.annotations ?? {}).length > 0 ? { annotations: tool.annotations } : {}),
+      });
+    }
+    return out;
+  }
+
+  async function callTool(c: {
+    serving: ServingConfig;
+    virtualServer: VirtualServer;
+    caller: ResolvedCaller;
+    token: Parameters<typeof sessionKeyOf>[0];
+    tokenSession: TokenSession;
+    session: McpSession;
+    id: Id;
+    params: Record<string, unknown>;
+    req: IncomingMessage;
+    res: ServerResponse;
+    requestId: string;
+  }): Promise<void> {
+    const startedAt = performance.now();
+    const { serving, caller, token, tokenSession, id, params, req, res, requestId } = c;
+    const { engine } = serving;
+    const name = typeof params.name === "string" ? params.name : "";
+    const event = openDecisionEvent({
+      requestId,
+      protocol: "mcp",
+      token,
+      session: tokenSession,
+      tool: name,
+      configVersion: engine.version,
+      source: req.socket.remoteAddress,
+    });
+    event.agent_id = caller.agent.name;
+    let sensitive = false;
+    const conclude = async (answer: unknown | undefined, fields: Partial<DecisionEvent>): Promise<void> => {
+      Object.assign(event, fields);
+      event.latency_us = Math.round((performance.now() - startedAt) * 1000);
+      const recorded = await recorder.record(event, sensitive);
+      let body = answer;
+      if (!recorded && sensitive && body !== undefined) {
+        const executed = event.upstream_status !== undefined || event.outcome === "upstream_timeout";
+        body = rpcError(id, {
+          code: RPC.auditUnavailable,
+          message: executed
+            ? "the call could not be recorded in the audit trail, so its result is withheld (the tool may have run)"
+            : "the call could not be recorded in the audit trail, so it was not executed",
+        });
+      }
+      if (body === undefined) return;
+      sendJson(res, 200, body, { headers: recorded ? { "portcullis-decision-id": requestId } : {} });
+    };
+    const refuse = (code: number, message: string, outcome: CallOutcome, eventCode: string, data?: unknown) =>
+      conclude(rpcError(id, { code, message, ...(data !== undefined ? { data } : {}) }), {
+        outcome,
+        code: eventCode,
+        reason: message,
+      });
+
+    try {
+      if (name === "")
+        return refuse(RPC.invalidParams, "Invalid params: name must be a string", "invalid_request", "invalid_params");
+      const args = params.arguments ?? {};
+      if (!isObject(args)) {
+        return refuse(
+          RPC.invalidParams,
+          "Invalid params: arguments must be an object",
+          "invalid_arguments",
+          "invalid_arguments",
+        );
+      }
+      const digest = argsDigest(args);
+      if (!digest.ok)
+        return refuse(RPC.invalidParams, `Invalid params: ${digest.message}`, "invalid_arguments", "invalid_arguments");
+      event.args_sha256 = digest.sha256;
+
+      // Route: an active tool of this virtual server this caller may see. Unknown, hidden, quarantined: alike.
+      const route: McpToolRoute | undefined = c.virtualServer.tools.get(name);
+      if (!route || engine.policies.listTools(buildListContext(caller.who), [route.toolContext]).length === 0) {
+        return refuse(RPC.invalidParams, `Unknown tool: ${name}`, "unknown_tool", "unknown_tool");
+      }
+      sensitive = route.tool.sensitive;
+      Object.assign(event, {
+        tool: route.tool.name,
+        tool_id: route.tool.id,
+        tool_hash: route.tool.pinnedHash,
+        upstream: route.upstream.upstream.id,
+      });
+      if (recorder.refuses(sensitive)) {
+        const message = "the audit spool is full: calls to this tool are refused until it drains";
+        return refuse(RPC.auditUnavailable, message, "audit_unavailable", "audit_unavailable");
+      }
+
+      // Decide with the session's history; the call is recorded in the same critical section.
+      const decided = await ledger.decideAndRecord(sessionKeyOf(token, tokenSession, caller.agent.id), (history) =>
+        decideCall(
+          {
+            engine,
+            who: caller.who,
+            tool: { name: route.tool.name, context: route.toolContext },
+            args: args as JsonObject,
+            request: { protocol: "mcp", era: c.session.protocolVersion, source: req.socket.remoteAddress ?? "" },
+          },
+          history,
+        ),
+      );
+      if (!decided.ok) {
+        return refuse(RPC.sessionRefused, decided.message, "session_refused", decided.code, {
+          reason_code: decided.code,
+        });
+      }
+      const decision = decided.value;
+      Object.assign(event, decisionFields(decision));
+      const meta = { code: decision.code, adaptable: decision.adaptable, decision_id: requestId };
+      if (decision.outcome === "deny") {
+        // A tool result the agent can read and adapt to, not a protocol error.
+        return conclude(
+          rpcResult(id, {
+            content: [{ type: "text", text: decision.reason }],
+            isError: true,
+            _meta: { "portcullis/decision": { outcome: "deny", ...meta } },
+          }),
+          { outcome: "denied" },
+        );
+      }
+      if (decision.outcome === "require_approval") {
+        const message = `Approval required: ${decision.reason}. Approvals are not available over MCP yet: the call was not executed.`;
+        return conclude(rpcError(id, { code: RPC.approvalRequired, message, data: meta }), {
+          outcome: "approval_required",
+        });
+      }
+
+      // Forward: the minted assertion and the upstream's credential, nothing from the caller.
+      const assertion = deps.mintAssertion(
+        callAssertion({
+          upstreamId: route.upstream.upstream.id,
+          token,
+          session: tokenSession,
+          agent: caller.agent,
+          tool: route.tool.name,
+          argsSha256: digest.sha256,
+          decisionId: requestId,
+          configVersion: engine.version,
+        }),
+      );
+      const cancel = new AbortController();
+      if (res.closed || res.destroyed) cancel.abort();
+      else
+        res.once("close", () => {
+          if (!res.writableFinished) cancel.abort();
+        });
+      const options = {
+        headers: {
+          "portcullis-assertion": assertion,
+          ...(route.upstream.upstream.credential === null ? { authorization: `Bearer ${assertion}` } : {}),
+        },
+        timeoutMs: settings.upstreamTimeoutMs,
+        maxResponseBytes: settings.maxResponseBytes,
+        cancel: cancel.signal,
+      };
+      const key = `${route.upstream.upstream.id} ${route.upstream.origin}${route.upstream.path}`;
+      let pending = c.session.upstreams.get(key);
+      let initFailure: UpstreamExchange | undefined;
+      if (!pending) {
+        pending = initializeUpstream(route.upstream, options).then((r) => {
+          if (r.ok) return r.session;
+          initFailure = r.failure;
+          return undefined;
+        });
+        c.session.upstreams.set(key, pending);
+      }
+      const upstreamSession = await pending;
+      if (!upstreamSession) {
+        if (c.session.upstreams.get(key) === pending) c.session.upstreams.delete(key);
+        return conclude(
+          ...relayFailure(
+            initFailure ?? { kind: "error", reason: "the upstream session could not start" },
+            id,
+            "initialize",
+          ),
+        );
+      }
+      const result = await callUpstreamTool(route.upstream, upstreamSession, route.tool.name, args, options);
+      if (result.kind === "error" && result.status === 404) c.session.upstreams.delete(key); // upstream session gone
+      if (result.kind === "result") {
+        return conclude(rpcResult(id, result.result), { outcome: "ok", upstream_status: result.status });
+      }
+      return conclude(...relayFailure(result, id, "tools/call"));
+    } catch (error) {
+      logger.error({ err: (error as Error).message, requestId, tool: name }, "MCP tool call failed unexpectedly");
+      return refuse(RPC.internalError, "Internal error", "internal_error", "internal_error");
+    }
+  }
+
+  function relayFailure(result: UpstreamExchange, id: Id, step: string): [unknown, Partial<DecisionEvent>] {
+    switch (result.kind) {
+      case "timeout": {
+        const message = `the upstream did not answer within ${settings.upstreamTimeoutMs} ms`;
+        return [
+          rpcError(id, { code: RPC.upstreamTimeout, message }),
+          { outcome: "upstream_timeout", code: "upstream_timeout", reason: message },
+        ];
+      }
+      case "cancelled":
+        return [undefined, { outcome: "cancelled", code: "cancelled", reason: "the client went away" }];
+      case "rpc_error":
+        // The upstream's own JSON-RPC error, relayed (the tool was reached; it refused or failed).
+        return [
+          rpcError(id, result.error),
+          {
+            outcome: "upstream_error",
+            upstream_status: result.status,
+            upstream_error: `${step}: JSON-RPC error ${result.error.code}`,
+          },
+        ];
+      case "error":
+        return [
+          rpcError(id, { code: RPC.upstreamError, message: "the upstream failed to answer" }),
+          {
+            outcome: "upstream_error",
+            code: "upstream_error",
+            reason: "the upstream failed to answer",
+            upstream_error: `${step}: ${result.reason}`,
+            ...(result.status !== undefined ? { upstream_status: result.status } : {}),
+          },
+        ];
+      case "result":
+        return [rpcResult(id, result.result), { outcome: "ok" }];
+    }
+  }
+}
+
+/** Ends the upstream sessions of a gateway session (best effort). */
+export async function closeUpstreams(session: McpSession, timeoutMs: number): Promise<void> {
+  const opened = [...session.upstreams.values()];
+  session.upstreams.clear();
+  await Promise.all(
+    opened.map(async (pending) => {
+      const upstream = await pending.catch(() => undefined);
+      if (upstream?.route) await closeUpstream(upstream.route, upstream, timeoutMs);
+    }),
+  );
+}

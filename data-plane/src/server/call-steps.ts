@@ -1,0 +1,198 @@
+// The steps every tool-call route shares (HTTP tools and MCP): authenticate the session token, resolve the
+// caller from the snapshot, open the decision event, decide with the session ledger's history, describe the
+// decision for the audit record, and state the assertion. Each route keeps only its own framing (HTTP envelope or
+// JSON-RPC) around them, so the security-relevant steps exist exactly once.
+import type { IncomingMessage } from "node:http";
+import {
+  buildCallContext,
+  type Decision,
+  type JsonObject,
+  type ListContextInput,
+  type ToolContext,
+} from "@portcullis/policy";
+import { canonicalJson, type SnapshotAgent, sha256Hex } from "@portcullis/proto";
+import type { AssertionInput } from "../assertions/mint-assertion.ts";
+import type { DecisionEvent } from "../audit/record-decision.ts";
+import type { VerifiedToken } from "../authn/verify-token.ts";
+import type { CallRecord, SessionHistory, SessionKey } from "../session/ledger.ts";
+import { resolveOperator, type ServingConfig } from "./serving-config.ts";
+
+export type TokenSession = NonNullable<VerifiedToken["session"]>;
+
+export type CallerAuth =
+  | { ok: true; token: VerifiedToken; session: TokenSession }
+  | { ok: false; code: "unauthenticated" | "invalid_token" | "session_required"; message: string };
+
+export const SESSION_REQUIRED_MESSAGE =
+  "tools are called within a gateway session: exchange the operator's token for a session token first";
+
+/** Step 2: a control-plane session token (verified once, then cached). Runs before any body is read. */
+export async function authenticateCaller(serving: ServingConfig, req: IncomingMessage): Promise<CallerAuth> {
+  const auth = await serving.verifier.verify(req.headers.authorization);
+  if (!auth.ok) return auth;
+  const session = auth.token.session;
+  if (!session) return { ok: false, code: "session_required", message: SESSION_REQUIRED_MESSAGE };
+  return { ok: true, token: auth.token, session };
+}
+
+export interface ResolvedCaller {
+  agent: SnapshotAgent;
+  /** What the list phase and the call phase of policy know about the caller. */
+  who: ListContextInput;
+}
+
+/** Step 4: the agent from the snapshot (never from the token's say-so), the operator and the delegation. */
+export function resolveCaller(
+  serving: ServingConfig,
+  token: VerifiedToken,
+  session: TokenSession,
+): ResolvedCaller | undefined {
+  const { engine } = serving;
+  const agent = engine.agentsById.get(session.agentId);
+  if (!agent || agent.disabled) return undefined;
+  return {
+    agent,
+    who: {
+      agent: { id: agent.id, name: agent.name, trust: agent.trust, labels: agent.labels, owner: agent.owner },
+      operator: resolveOperator(serving, token),
+      delegation: { chain: [{ agent: agent.name, trust: agent.trust, owner: agent.owner }], origin: "human" },
+      env: { gateway: engine.resources.groupName },
+    },
+  };
+}
+
+/** The decision event of one call, before anything is known beyond the caller. */
+export function openDecisionEvent(input: {
+  requestId: string;
+  protocol: DecisionEvent["protocol"];
+  token: VerifiedToken;
+  session: TokenSession;
+  tool: string;
+  configVersion: number;
+  source: string | undefined;
+}): DecisionEvent {
+  const { token, session } = input;
+  return {
+    type: "decision",
+    id: input.requestId,
+    request_id: input.requestId,
+    protocol: input.protocol,
+    session_id: session.id,
+    agent_id: session.agentName ?? session.agentId,
+    agent_ref: session.agentId,
+    client_id: token.clientId,
+    operator: token.subject,
+    tool: input.tool.slice(0, 256),
+    outcome: "internal_error",
+    code: "internal_error",
+    reason: "",
+    latency_us: 0,
+    config_version: input.configVersion,
+    source: input.source,
+  };
+}
+
+/** SHA-256 (hex) of the arguments' canonical JSON (RFC 8785); a string when they have none (the reason). */
+export function argsDigest(args: unknown): { ok: true; sha256: string } | { ok: false; message: string } {
+  try {
+    return { ok: true, sha256: sha256Hex(canonicalJson(args)) };
+  } catch (error) {
+    return { ok: false, message: `the arguments have no canonical JSON form: ${(error as Error).message}` };
+  }
+}
+
+/** The session ledger's key for a verified session token and its resolved agent. */
+export function sessionKeyOf(token: VerifiedToken, session: TokenSession, agentId: string): SessionKey {
+  return {
+    id: session.id,
+    subject: token.subject,
+    agentId,
+    tokenIssuedAt: token.issuedAt,
+    tokenExpiresAt: token.expiresAt,
+  };
+}
+
+export interface DecideInput {
+  engine: ServingConfig["engine"];
+  who: ListContextInput;
+  /** The tool's policy view and its name as policies and the session history know it. */
+  tool: { name: string; context: ToolContext };
+  args: JsonObject;
+  request: { protocol: string; era: string; source: string };
+}
+
+/** Step 6: the policy decision for one call, with what the session ledger records of it. */
+export function decideCall(input: DecideInput, history: SessionHistory): { record: CallRecord; value: Decision } {
+  const decision = input.engine.policies.decide(
+    buildCallContext({
+      ...input.who,
+      tool: input.tool.context,
+      args: input.args,
+      session: {
+        id: history.id,
+        started_at: history.startedAt,
+        calls: history.calls,
+        approvals: history.approvals,
+        taints: history.taints,
+      },
+      request: { ...input.request, time: new Date() },
+    }),
+  );
+  // A granted approval approves one call: the ledger removes it.
+  const consumed = decision.approval?.status === "granted" ? decision.approval.grants : undefined;
+  return {
+    record: {
+      tool: input.tool.name,
+      decision: decision.outcome,
+      args: input.args,
+      ...(consumed ? { consumedApprovals: consumed } : {}),
+    },
+    value: decision,
+  };
+}
+
+/** What the audit event says about a policy decision. */
+export function decisionFields(decision: Decision): Partial<DecisionEvent> {
+  return {
+    decision: decision.outcome,
+    code: decision.code,
+    reason: decision.reason,
+    adaptable: decision.adaptable,
+    policies: decision.deciding,
+    evaluated: decision.evaluated.length,
+    matched: decision.matched,
+    ...(decision.shadow
+      ? {
+          shadow: {
+            outcome: decision.shadow.outcome,
+            code: decision.shadow.code,
+            differs: decision.shadow.differs,
+            matched: decision.shadow.matched,
+          },
+        }
+      : {}),
+  };
+}
+
+/** Step 7: what the assertion of an allowed call states. */
+export function callAssertion(input: {
+  upstreamId: string;
+  token: VerifiedToken;
+  session: TokenSession;
+  agent: SnapshotAgent;
+  tool: string;
+  argsSha256: string;
+  decisionId: string;
+  configVersion: number;
+}): AssertionInput {
+  return {
+    aud: input.upstreamId,
+    sub: input.token.subject,
+    act: { sub: input.agent.id, name: input.agent.name },
+    sid: input.session.id,
+    tool: input.tool,
+    args_sha256: input.argsSha256,
+    decision_id: input.decisionId,
+    config_version: input.configVersion,
+  };
+}

@@ -1,0 +1,169 @@
+// The MCP tests' world: the test control plane, two real upstream MCP servers built with the official SDK (`ocr`
+// and `directory`, both exposing `lookup` for T10), and a real DP serving a snapshot with the expense-report
+// policies whose upstreams are those MCP servers. Two virtual servers: `default` (both) and `ocronly` (T04).
+import type { AuditRecord, SnapshotResources, SnapshotTool, SnapshotUpstream } from "@portcullis/proto";
+import { type RunningDataPlane, runDataPlane } from "../src/cli-dp.ts";
+import { silentLogger } from "../src/log.ts";
+import { FAST_BACKOFF, FAST_CHANNEL, tempDir, waitFor } from "./fixtures.ts";
+import { AGENT, mintSessionToken, scenarioResources, type TokenOptions } from "./http-tools-fixture.ts";
+import { TestControlPlane } from "./test-control-plane.ts";
+import { TestMcpUpstream } from "./test-mcp-upstream.ts";
+
+export const MCP_UPSTREAMS = { ocr: "up-mcp-ocr", directory: "up-mcp-directory" };
+
+const mcpTool = (id: string, upstreamId: string, name: string, extra: Partial<SnapshotTool> = {}): SnapshotTool => ({
+  id,
+  upstreamId,
+  name,
+  description: `${name} (pinned description)`,
+  inputSchema: { type: "object", properties: { q: { type: "string" } } },
+  annotations: {},
+  labels: {},
+  http: null,
+  sensitive: false,
+  status: "active",
+  pinnedHash: "b".repeat(64),
+  ...extra,
+});
+
+export function mcpResources(
+  base: SnapshotResources,
+  ocr: TestMcpUpstream,
+  directory: TestMcpUpstream,
+): SnapshotResources {
+  const upstream = (id: string, name: string, url: string): SnapshotUpstream => ({
+    id,
+    name,
+    kind: "mcp",
+    url,
+    labels: {},
+    settings: {},
+    credential: null,
+  });
+  const U = MCP_UPSTREAMS;
+  return {
+    ...base,
+    settings: { virtualServers: { default: ["ocr", "directory"], ocronly: ["ocr"] } },
+    upstreams: [
+      upstream(U.ocr, "ocr", ocr.url),
+      {
+        ...upstream(U.directory, "directory", directory.url),
+        credential: { kind: "header", value: "directory-key", headerName: "X-Api-Key" },
+      },
+    ],
+    tools: [
+      mcpTool("m-ocr", U.ocr, "receipt_ocr", { annotations: { readOnlyHint: true } }),
+      mcpTool("m-ocr-lookup", U.ocr, "lookup"),
+      mcpTool("m-ocr-q", U.ocr, "quarantined_tool", { status: "quarantined" }),
+      mcpTool("m-cc", U.directory, "get_employee_cost_center"),
+      mcpTool("m-delete", U.directory, "delete_expense_reports", { annotations: { destructiveHint: true } }),
+      mcpTool("m-admin", U.directory, "admin_reset"),
+      mcpTool("m-dir-lookup", U.directory, "lookup"),
+      mcpTool("m-create", U.directory, "create_expense_report", { sensitive: true }),
+    ],
+    policies: [
+      ...base.policies,
+      {
+        id: "mcp-lookup",
+        version: 1,
+        name: "mcp-lookup",
+        description: "the expense agent may look things up on both upstreams",
+        target: { agents: [AGENT.name], tools: ["lookup"] },
+        effect: "allow",
+        condition: "",
+        mode: "enforce",
+        priority: 0,
+        approvers: "",
+      },
+    ],
+  };
+}
+
+export class McpWorld {
+  readonly cp: TestControlPlane;
+  readonly ocr: TestMcpUpstream;
+  readonly directory: TestMcpUpstream;
+  readonly dp: RunningDataPlane;
+  readonly #cleanup: () => Promise<void>;
+
+  private constructor(
+    cp: TestControlPlane,
+    ocr: TestMcpUpstream,
+    directory: TestMcpUpstream,
+    dp: RunningDataPlane,
+    cleanup: () => Promise<void>,
+  ) {
+    this.cp = cp;
+    this.ocr = ocr;
+    this.directory = directory;
+    this.dp = dp;
+    this.#cleanup = cleanup;
+  }
+
+  static async start(): Promise<McpWorld> {
+    const cp = await TestControlPlane.start();
+    const ocr = await TestMcpUpstream.start("ocr", ["receipt_ocr", "lookup", "quarantined_tool"]);
+    const directory = await TestMcpUpstream.start("directory", [
+      "get_employee_cost_center",
+      "delete_expense_reports",
+      "admin_reset",
+      "lookup",
+      "create_expense_report",
+    ]);
+    const { dir, cleanup } = await tempDir();
+    const dp = await runDataPlane([], {
+      env: {
+        PORTCULLIS_CP_GRPC: cp.address,
+        PORTCULLIS_DP_DATA_DIR: dir,
+        PORTCULLIS_DP_HTTP: "127.0.0.1:0",
+        PORTCULLIS_DP_DRAIN_SECONDS: "1",
+        PORTCULLIS_BOOTSTRAP_TOKEN: cp.issueBootstrapToken(),
+      },
+      logger: silentLogger,
+      nodeOverrides: { backoff: FAST_BACKOFF, channelOptions: FAST_CHANNEL },
+    });
+    cp.publish(mcpResources(scenarioResources("http://127.0.0.1:9", cp.key), ocr, directory));
+    await waitFor("DP ready", async () => (await fetch(`http://${dp.httpAddress}/readyz`)).status === 200);
+    return new McpWorld(cp, ocr, directory, dp, cleanup);
+  }
+
+  get base(): string {
+    return `http://${this.dp.httpAddress}`;
+  }
+
+  url(server = "default"): string {
+    return `${this.base}/mcp/${server}`;
+  }
+
+  get node() {
+    const node = this.dp.node();
+    if (!node) throw new Error("node not started");
+    return node;
+  }
+
+  token(options: TokenOptions = {}): Promise<string> {
+    return mintSessionToken(this.cp, options);
+  }
+
+  resetUpstreams(): void {
+    this.ocr.reset();
+    this.directory.reset();
+  }
+
+  /** Every audit record the control plane holds once `predicate` finds one. */
+  async auditWhere(predicate: (r: AuditRecord) => boolean): Promise<AuditRecord[]> {
+    const streamId = this.node.spool.streamId;
+    return waitFor("audit record", () => {
+      const found = this.cp.records(streamId).filter(predicate);
+      return found.length > 0 ? found : undefined;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.dp.close();
+    await this.ocr.close();
+    await this.directory.close();
+    await this.cp.stop();
+    await this.#cleanup();
+  }
+}
