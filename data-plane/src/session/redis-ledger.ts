@@ -208,6 +208,11 @@ export function createRedisLedger(options: RedisLedgerOptions = {}): SessionLedg
   const onReady = () => {
     if (down) logger?.info({}, "the session store (Redis) is reachable again");
     down = false;
+    // Claim the store's epoch as soon as the node connects (not at its first call), so sessions started through the
+    // control plane after this node came up are never mistaken for sessions a flushed store lost.
+    if (notBefore === "") {
+      client.set(epochKey, String(now() - 1_000), "NX").catch((error: unknown) => storeError(error));
+    }
   };
   client.on("error", onError);
   client.on("ready", onReady);
@@ -215,6 +220,7 @@ export function createRedisLedger(options: RedisLedgerOptions = {}): SessionLedg
   const epochKey = `${prefix}epoch`;
   const sessionsKey = `${prefix}sessions`;
   const base = (sid: string) => `${prefix}s:{${sid}}:`;
+  if (client.status === "ready") onReady();
 
   const refusal = <T>(code: LedgerRefusalCode, message: string): LedgerResult<T> => ({ ok: false, code, message });
   const unavailable = <T>(why: string): LedgerResult<T> =>
@@ -262,7 +268,8 @@ export function createRedisLedger(options: RedisLedgerOptions = {}): SessionLedg
           key.id,
           key.subject,
           key.agentId,
-          key.tokenIssuedAt * 1000,
+          // iat is in whole seconds: the latest possible issuance is what must not predate the store's epoch.
+          key.tokenIssuedAt * 1000 + 999,
           key.tokenExpiresAt * 1000 + toleranceMs,
           idleTtlMs,
           graceMs,
