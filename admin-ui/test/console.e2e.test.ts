@@ -147,6 +147,23 @@ describe("console in a browser", () => {
     await nav.filter({ hasText: "Policies" }).click();
     await page.getByRole("heading", { name: "No policies yet" }).waitFor();
 
+    // Nodes: none yet; with a gateway group, "Add node" creates a bootstrap token and shows its command once.
+    await nav.filter({ hasText: "Nodes" }).click();
+    await page.getByRole("heading", { name: "No nodes yet — add one" }).waitFor();
+    const groupName = `e2e-group-${Date.now().toString(36)}`;
+    expect((await apiFromPage(page, "POST", "/api/v1/gateway-groups", { name: groupName })).status).toBe(201);
+    await page.getByRole("button", { name: "Add node" }).first().click();
+    const addPanel = page.getByRole("region", { name: "Add a node" });
+    await addPanel.getByRole("option", { name: groupName }).waitFor({ state: "attached" });
+    await addPanel.getByLabel("Gateway group").selectOption({ label: groupName });
+    await addPanel.getByRole("button", { name: "Create bootstrap token" }).click();
+    const command = await addPanel.getByTestId("bootstrap-command").textContent();
+    expect(command).toMatch(/^PORTCULLIS_CP_GRPC=\S+ PORTCULLIS_BOOTSTRAP_TOKEN=\S+ npx portcullis dp$/);
+    await addPanel.getByText("Copy the command now: it will not be shown again.").waitFor();
+    await addPanel.getByRole("button", { name: "Done" }).click();
+    expect(await page.getByText(command ?? "").count()).toBe(0);
+    expect(new URL(page.url()).pathname).toBe("/nodes");
+
     // Sign out: back on the sign-in page, and the old session is gone.
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("heading", { name: "Sign in to the console" }).waitFor();

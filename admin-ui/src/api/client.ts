@@ -10,6 +10,10 @@ export type SessionInfo = Schemas["SessionInfo"];
 export type Role = SessionInfo["user"]["role"];
 export type Agent = Schemas["Agent"];
 export type Policy = Schemas["Policy"];
+/** A data-plane node (named so it does not shadow the DOM's `Node`). */
+export type DataPlaneNode = Schemas["Node"];
+export type GatewayGroup = Schemas["GatewayGroup"];
+export type BootstrapTokenIssued = Schemas["BootstrapTokenIssued"];
 
 /** Holds the CSRF token of the current session; set at sign-in and whenever the session is read. */
 export interface CsrfToken {

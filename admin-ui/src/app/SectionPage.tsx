@@ -2,6 +2,7 @@
 import type { SessionInfo } from "../api/client.ts";
 import { EmptyState } from "../components/StateViews.tsx";
 import { AgentsPage } from "../pages/agents/AgentsPage.tsx";
+import { NodesPage } from "../pages/nodes/NodesPage.tsx";
 import { OverviewPage } from "../pages/overview/OverviewPage.tsx";
 import { PlannedPage } from "../pages/PlannedPage.tsx";
 import { PoliciesPage } from "../pages/policies/PoliciesPage.tsx";
@@ -44,6 +45,8 @@ function PageFor({ item, session }: { item: NavItem; session: SessionInfo }) {
       return <AgentsPage item={item} />;
     case "policies":
       return <PoliciesPage item={item} />;
+    case "nodes":
+      return <NodesPage item={item} />;
     default:
       return <PlannedPage item={item} />;
   }

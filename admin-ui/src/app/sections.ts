@@ -50,12 +50,7 @@ export const sections: readonly Section[] = [
     id: "nodes",
     label: "Nodes",
     path: "/nodes",
-    summary: "Data-plane nodes: enrollment and status.",
-    planned: [
-      "Each data-plane node with its gateway group, version and last heartbeat",
-      "Which config snapshot each node runs, and whether it is behind",
-      "Enrollment tokens for adding nodes",
-    ],
+    summary: "Data-plane nodes: enrollment, config sync and health.",
   },
   {
     id: "approvals",
@@ -103,9 +98,9 @@ const access: Record<Role, Partial<Record<SectionId, Access>>> = {
     sessions: "full",
     settings: "full",
   },
-  security: { overview: "full", policies: "full", approvals: "full", sessions: "full" },
+  security: { overview: "full", policies: "full", nodes: "read", approvals: "full", sessions: "full" },
   platform: { overview: "full", agents: "full", tools: "full", nodes: "full", policies: "read" },
-  auditor: { overview: "full", sessions: "full", policies: "read", agents: "read", tools: "read" },
+  auditor: { overview: "full", sessions: "full", policies: "read", agents: "read", tools: "read", nodes: "read" },
 };
 
 export interface NavItem extends Section {

@@ -15,11 +15,11 @@ const expected: Record<Role, { items: string[]; readOnly: string[] }> = {
     items: ["Overview", "Policies", "Agents", "Tools", "Nodes", "Approvals", "Sessions", "Settings"],
     readOnly: [],
   },
-  security: { items: ["Overview", "Policies", "Approvals", "Sessions"], readOnly: [] },
+  security: { items: ["Overview", "Policies", "Nodes", "Approvals", "Sessions"], readOnly: ["Nodes"] },
   platform: { items: ["Overview", "Policies", "Agents", "Tools", "Nodes"], readOnly: ["Policies"] },
   auditor: {
-    items: ["Overview", "Policies", "Agents", "Tools", "Sessions"],
-    readOnly: ["Policies", "Agents", "Tools"],
+    items: ["Overview", "Policies", "Agents", "Tools", "Nodes", "Sessions"],
+    readOnly: ["Policies", "Agents", "Tools", "Nodes"],
   },
 };
 
