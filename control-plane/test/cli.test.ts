@@ -57,11 +57,12 @@ async function waitReady(url: string, deadlineMs = 60_000, output?: () => string
 }
 
 describe("portcullis cp", () => {
+  // Two cold starts (migrations on a new database, then a restart): generous bounds for a loaded machine.
   it("starts, answers /readyz, prints the admin password once, and keeps its data across restarts", async () => {
     const env = { ...(await databaseEnv()), PORTCULLIS_DATA_DIR: dataDir };
     const port = await freePort();
     const first = run(["cp"], { ...env, PORTCULLIS_CP_HTTP: `127.0.0.1:${port}`, PORTCULLIS_CP_GRPC: "127.0.0.1:0" });
-    const ms = await waitReady(`http://127.0.0.1:${port}`, 30_000, first.output);
+    const ms = await waitReady(`http://127.0.0.1:${port}`, 90_000, first.output);
     console.info(`control plane ready ${ms} ms after spawn (${testDbKind()})`);
     const password = /Admin password\s+(\S+)/.exec(first.output())?.[1];
     expect(password, first.output()).toBeDefined();
@@ -76,7 +77,7 @@ describe("portcullis cp", () => {
 
     const port2 = await freePort();
     const second = run(["cp"], { ...env, PORTCULLIS_CP_HTTP: `127.0.0.1:${port2}`, PORTCULLIS_CP_GRPC: "127.0.0.1:0" });
-    await waitReady(`http://127.0.0.1:${port2}`);
+    await waitReady(`http://127.0.0.1:${port2}`, 90_000, second.output);
     expect(second.output()).not.toMatch(/Admin password/);
     const again = await fetch(`http://127.0.0.1:${port2}/api/v1/auth/login`, {
       method: "POST",
@@ -86,7 +87,7 @@ describe("portcullis cp", () => {
     expect(again.status).toBe(200);
     second.child.kill("SIGTERM");
     expect(await second.exited).toBe(0);
-  });
+  }, 240_000);
 
   it("exits 2 naming a bad variable", async () => {
     const r = run(["cp"], { PORTCULLIS_CP_HTTP: "nonsense" });
