@@ -32,7 +32,7 @@ async function readyVersion(dpHttp: string): Promise<number | undefined> {
 }
 
 describe("R01/R04: the data plane outlives the control plane", () => {
-  it("keeps serving, restarts from disk while the control plane is down, and a new node stays not ready", async () => {
+  it("keeps serving, restarts from disk while the control plane is down, and a new node stays not ready", { timeout: 180_000 }, async () => {
     const cpDir = path.join(root, "cp");
     const env: Record<string, string> = {
       PORTCULLIS_DATA_DIR: cpDir,
@@ -92,7 +92,7 @@ describe("R01/R04: the data plane outlives the control plane", () => {
     dp.child.kill("SIGKILL");
     await dp.exited;
     dp = spawnCli(["dp"], { ...dpEnv, PORTCULLIS_BOOTSTRAP_TOKEN: "" });
-    expect(await until("the restarted node", () => readyVersion(dpHttp), 20_000)).toBe(version);
+    expect(await until("the restarted node", () => readyVersion(dpHttp), 60_000)).toBe(version);
 
     // A brand-new node with no snapshot (and no control plane to get one from) is not ready and refuses work.
     const freshHttp = `127.0.0.1:${await freePort()}`;
@@ -128,7 +128,7 @@ describe("R01/R04: the data plane outlives the control plane", () => {
 });
 
 describe("a policy that does not compile never replaces a working one", () => {
-  it("is NACKed once; the old version keeps serving; the node's status says why", async () => {
+  it("is NACKed once; the old version keeps serving; the node's status says why", { timeout: 180_000 }, async () => {
     const database = await openTestDatabase();
     const cp: RunningControlPlane = await startControlPlane(
       parseConfig({
