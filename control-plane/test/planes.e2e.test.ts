@@ -32,7 +32,9 @@ async function readyVersion(dpHttp: string): Promise<number | undefined> {
 }
 
 describe("R01/R04: the data plane outlives the control plane", () => {
-  it("keeps serving, restarts from disk while the control plane is down, and a new node stays not ready", { timeout: 180_000 }, async () => {
+  it("keeps serving, restarts from disk while the control plane is down, and a new node stays not ready", {
+    timeout: 180_000,
+  }, async () => {
     const cpDir = path.join(root, "cp");
     const env: Record<string, string> = {
       PORTCULLIS_DATA_DIR: cpDir,
