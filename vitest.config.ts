@@ -22,8 +22,9 @@ const controlPlaneOnPostgres = process.env.DATABASE_URL
 export default defineConfig({
   test: {
     reporters: ["default", ["json", { outputFile: ".test-results/vitest.json" }]],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Generous: many tests start real processes, and CI machines are shared (2 cores). No test asserts timing.
+    testTimeout: 90_000,
+    hookTimeout: 120_000,
     pool: "forks",
     maxWorkers: 2,
     projects: [
