@@ -76,3 +76,28 @@ export async function getJson(url: string): Promise<{ status: number; body: Reco
     return undefined;
   }
 }
+
+/** Signs in to a running control plane as the bootstrap admin; returns a JSON API caller that asserts success. */
+export async function adminApi(
+  cpUrl: string,
+  password: string,
+): Promise<(method: string, path: string, body?: unknown) => Promise<Record<string, any>>> {
+  const login = await fetch(`${cpUrl}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: "admin@portcullis.local", password }),
+  });
+  if (login.status !== 200) throw new Error(`admin login failed with ${login.status}`);
+  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] as string;
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  return async (method, path, body) => {
+    const res = await fetch(`${cpUrl}${path}`, {
+      method,
+      headers: { cookie, "x-csrf-token": csrfToken, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = (await res.json()) as Record<string, any>;
+    if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(json)}`);
+    return json;
+  };
+}

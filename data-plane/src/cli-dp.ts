@@ -11,6 +11,7 @@ import { sleep } from "./config/backoff.ts";
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_UPSTREAM_TIMEOUT_MS } from "./http-tools/call-upstream.ts";
 import type { Logger } from "./log.ts";
 import { type DataPlaneNode, startNode } from "./node.ts";
+import { createMemoryQuotaStore, createRedisQuotaStore } from "./quota/quota-store.ts";
 import { answerClientError } from "./server/client-errors.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "./server/read-body.ts";
 import { createRouter, type DataPlaneRouter } from "./server/router.ts";
@@ -110,8 +111,17 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
     ? createRedisLedger({ url: config.REDIS_URL, keyPrefix: config.PORTCULLIS_DP_REDIS_PREFIX, idleTtlMs, logger })
     : createMemoryLedger({ idleTtlMs });
   logger.info({ ledger: config.REDIS_URL ? "redis" : "memory" }, "session ledger");
+  // Rate-limit counters live where the ledger does: shared by every node on Redis, per node in memory.
+  const quota = config.REDIS_URL
+    ? createRedisQuotaStore({
+        url: config.REDIS_URL,
+        keyPrefix: `${config.PORTCULLIS_DP_REDIS_PREFIX}quota:`,
+        logger,
+      })
+    : createMemoryQuotaStore();
   const router = createRouter({
     ledger,
+    quota,
     settings: {
       maxBodyBytes: config.PORTCULLIS_DP_MAX_BODY_BYTES,
       maxResponseBytes: config.PORTCULLIS_DP_MAX_RESPONSE_BYTES,
@@ -168,6 +178,7 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
       server.closeAllConnections();
       await router.close();
       await ledger.close();
+      await quota.close();
       const started = await starting;
       await started?.close({ drainMs: config.PORTCULLIS_DP_DRAIN_SECONDS * 1000 });
       await closed;

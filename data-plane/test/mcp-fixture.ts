@@ -84,6 +84,8 @@ export class McpWorld {
   readonly ocr: TestMcpUpstream;
   readonly directory: TestMcpUpstream;
   readonly dp: RunningDataPlane;
+  /** The resources of the snapshot published last. */
+  resources: SnapshotResources;
   readonly #cleanup: () => Promise<void>;
 
   private constructor(
@@ -91,8 +93,10 @@ export class McpWorld {
     ocr: TestMcpUpstream,
     directory: TestMcpUpstream,
     dp: RunningDataPlane,
+    resources: SnapshotResources,
     cleanup: () => Promise<void>,
   ) {
+    this.resources = resources;
     this.cp = cp;
     this.ocr = ocr;
     this.directory = directory;
@@ -100,7 +104,8 @@ export class McpWorld {
     this.#cleanup = cleanup;
   }
 
-  static async start(): Promise<McpWorld> {
+  /** `env` adds to (or overrides) the DP's environment, for example REDIS_URL. */
+  static async start(options: { env?: Record<string, string> } = {}): Promise<McpWorld> {
     const cp = await TestControlPlane.start();
     const ocr = await TestMcpUpstream.start("ocr", ["receipt_ocr", "lookup", "quarantined_tool"]);
     const directory = await TestMcpUpstream.start("directory", [
@@ -118,13 +123,25 @@ export class McpWorld {
         PORTCULLIS_DP_HTTP: "127.0.0.1:0",
         PORTCULLIS_DP_DRAIN_SECONDS: "1",
         PORTCULLIS_BOOTSTRAP_TOKEN: cp.issueBootstrapToken(),
+        ...options.env,
       },
       logger: silentLogger,
       nodeOverrides: { backoff: FAST_BACKOFF, channelOptions: FAST_CHANNEL },
     });
-    cp.publish(mcpResources(scenarioResources("http://127.0.0.1:9", cp.key), ocr, directory));
+    const resources = mcpResources(scenarioResources("http://127.0.0.1:9", cp.key), ocr, directory);
+    cp.publish(resources);
     await waitFor("DP ready", async () => (await fetch(`http://${dp.httpAddress}/readyz`)).status === 200);
-    return new McpWorld(cp, ocr, directory, dp, cleanup);
+    return new McpWorld(cp, ocr, directory, dp, resources, cleanup);
+  }
+
+  /** Publishes new resources and waits until the DP serves them. */
+  async publish(resources: SnapshotResources): Promise<void> {
+    const { version } = this.cp.publish(resources);
+    this.resources = resources;
+    await waitFor("DP serves the new snapshot", async () => {
+      const ready = (await (await fetch(`${this.base}/readyz`)).json()) as { version?: number };
+      return ready.version === version;
+    });
   }
 
   get base(): string {

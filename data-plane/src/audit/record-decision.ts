@@ -17,6 +17,8 @@ export type CallOutcome =
   | "invalid_request"
   | "invalid_arguments"
   | "session_refused"
+  | "rate_limited"
+  | "quota_unavailable"
   | "audit_unavailable"
   | "upstream_timeout"
   | "upstream_error"

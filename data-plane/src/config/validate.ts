@@ -14,6 +14,7 @@ import {
   type TrustedKeys,
   verifySnapshot,
 } from "@portcullis/proto";
+import { parseRateLimits, type RateLimits } from "../quota/rate-limits.ts";
 import { withPublishedKeys } from "./control-plane-keys.ts";
 
 /** Everything the request path needs from one snapshot, built once when it is applied. Never mutated. */
@@ -34,6 +35,8 @@ export interface ConfigEngine {
   readonly agentsById: ReadonlyMap<string, SnapshotAgent>;
   readonly agentsByName: ReadonlyMap<string, SnapshotAgent>;
   readonly upstreamsById: ReadonlyMap<string, SnapshotUpstream>;
+  /** The gateway group's `settings.rateLimits`, parsed; undefined when none are set. */
+  readonly rateLimits?: RateLimits | undefined;
 }
 
 export type EngineBuild = { ok: true; engine: ConfigEngine } | { ok: false; errors: string[] };
@@ -70,7 +73,9 @@ export function buildEngine(message: SnapshotMessage, context: BuildEngineContex
   const compiled = compileSnapshotPolicies(r.policies);
   if (!compiled.ok) errors.push(...compiled.errors);
   if (serving && r.allowMassDelete !== true) errors.push(...massDeleteProblems(serving.resources, r));
-  if (errors.length > 0 || !compiled.ok) return { ok: false, errors };
+  const rateLimits = parseRateLimits(r.settings);
+  if (!rateLimits.ok) errors.push(...rateLimits.errors);
+  if (errors.length > 0 || !compiled.ok || !rateLimits.ok) return { ok: false, errors };
 
   deepFreeze(r);
   const toolsByName = new Map<string, SnapshotTool[]>();
@@ -92,6 +97,7 @@ export function buildEngine(message: SnapshotMessage, context: BuildEngineContex
     agentsById: frozenMap(r.agents.map((a) => [a.id, a] as const)),
     agentsByName: frozenMap(r.agents.map((a) => [a.name, a] as const)),
     upstreamsById: frozenMap(r.upstreams.map((u) => [u.id, u] as const)),
+    rateLimits: rateLimits.value,
   });
   return { ok: true, engine };
 }

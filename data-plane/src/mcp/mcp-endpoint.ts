@@ -10,6 +10,7 @@ import { uuidv7 } from "@portcullis/proto";
 import type { MintAssertion } from "../assertions/mint-assertion.ts";
 import type { CallOutcome, DecisionEvent, DecisionRecorder } from "../audit/record-decision.ts";
 import type { Logger } from "../log.ts";
+import type { QuotaStore } from "../quota/quota-store.ts";
 import {
   argsDigest,
   authenticateCaller,
@@ -18,9 +19,11 @@ import {
   decisionFields,
   openDecisionEvent,
   type ResolvedCaller,
+  rateLimitedReply,
   resolveCaller,
   sessionKeyOf,
   type TokenSession,
+  takeQuota,
 } from "../server/call-steps.ts";
 import { checkBodyHeaders, readJsonBody } from "../server/read-body.ts";
 import { sendJson } from "../server/replies.ts";
@@ -58,10 +61,15 @@ export const RPC = {
   auditUnavailable: -32013,
   /** The gateway session (token `sid`) is expired, bound elsewhere or over its call limit. */
   sessionRefused: -32014,
+  /** A rate limit of the gateway group is exhausted (HTTP 429 with Retry-After). */
+  rateLimited: -32015,
+  /** The quota store (Redis) is unreachable: the call was not counted, so not executed (HTTP 503). */
+  quotaUnavailable: -32016,
 } as const;
 
 export interface McpEndpointDeps {
   ledger: SessionLedger;
+  quota: QuotaStore;
   recorder: DecisionRecorder;
   mintAssertion: MintAssertion;
   settings: HttpToolsSettings;
@@ -389,7 +397,11 @@ export function createMcpEndpoint(deps: McpEndpointDeps): HandleMcp {
     });
     event.agent_id = caller.agent.name;
     let sensitive = false;
-    const conclude = async (answer: unknown | undefined, fields: Partial<DecisionEvent>): Promise<void> => {
+    const conclude = async (
+      answer: unknown | undefined,
+      fields: Partial<DecisionEvent>,
+      http: { status: number; headers: Record<string, string> } = { status: 200, headers: {} },
+    ): Promise<void> => {
       Object.assign(event, fields);
       event.latency_us = Math.round((performance.now() - startedAt) * 1000);
       const recorded = await recorder.record(event, sensitive);
@@ -404,7 +416,13 @@ export function createMcpEndpoint(deps: McpEndpointDeps): HandleMcp {
         });
       }
       if (body === undefined) return;
-      sendJson(res, 200, body, { headers: recorded ? { "portcullis-decision-id": requestId } : {} });
+      const status = body === answer ? http.status : 200;
+      sendJson(res, status, body, {
+        headers: {
+          ...(body === answer ? http.headers : {}),
+          ...(recorded ? { "portcullis-decision-id": requestId } : {}),
+        },
+      });
     };
     const refuse = (code: number, message: string, outcome: CallOutcome, eventCode: string, data?: unknown) =>
       conclude(rpcError(id, { code, message, ...(data !== undefined ? { data } : {}) }), {
@@ -445,6 +463,27 @@ export function createMcpEndpoint(deps: McpEndpointDeps): HandleMcp {
       if (recorder.refuses(sensitive)) {
         const message = "the audit spool is full: calls to this tool are refused until it drains";
         return refuse(RPC.auditUnavailable, message, "audit_unavailable", "audit_unavailable");
+      }
+      const quota = await takeQuota(deps.quota, engine, {
+        agentId: caller.agent.id,
+        operator: token.subject,
+        toolId: route.tool.id,
+        toolName: route.tool.name,
+      });
+      if (!quota.ok) {
+        if (quota.code === "quota_unavailable") {
+          return conclude(
+            rpcError(id, { code: RPC.quotaUnavailable, message: quota.message, data: { reason_code: quota.code } }),
+            { outcome: "quota_unavailable", code: "quota_unavailable", reason: quota.message },
+            { status: 503, headers: {} },
+          );
+        }
+        const limited = rateLimitedReply(quota);
+        return conclude(
+          rpcError(id, { code: RPC.rateLimited, message: limited.message, data: limited.data }),
+          { outcome: "rate_limited", code: "rate_limited", reason: limited.message },
+          { status: 429, headers: { "retry-after": String(limited.retryAfterSeconds) } },
+        );
       }
 
       // Decide with the session's history; the call is recorded in the same critical section.

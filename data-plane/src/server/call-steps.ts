@@ -14,6 +14,8 @@ import { canonicalJson, type SnapshotAgent, sha256Hex } from "@portcullis/proto"
 import type { AssertionInput } from "../assertions/mint-assertion.ts";
 import type { DecisionEvent } from "../audit/record-decision.ts";
 import type { VerifiedToken } from "../authn/verify-token.ts";
+import type { QuotaResult, QuotaStore } from "../quota/quota-store.ts";
+import { quotaChecksFor } from "../quota/rate-limits.ts";
 import type { CallRecord, SessionHistory, SessionKey } from "../session/ledger.ts";
 import { resolveOperator, type ServingConfig } from "./serving-config.ts";
 
@@ -119,6 +121,39 @@ export interface DecideInput {
   tool: { name: string; context: ToolContext };
   args: JsonObject;
   request: { protocol: string; era: string; source: string };
+}
+
+/**
+ * Step 5b: the gateway group's rate limits (per agent, operator, tool). Runs once the call is routed to a tool the
+ * caller may see and before policy, so a refused call is neither decided nor put in the session's history.
+ */
+export function takeQuota(
+  quota: QuotaStore,
+  engine: ServingConfig["engine"],
+  call: { agentId: string; operator: string; toolId: string; toolName: string },
+): Promise<QuotaResult> | QuotaResult {
+  const checks = quotaChecksFor(engine.rateLimits, call);
+  return checks.length === 0 ? { ok: true } : quota.take(checks);
+}
+
+/** Retry-After (whole seconds, at least 1) and the human message of a rate-limited call. */
+export function rateLimitedReply(result: Extract<QuotaResult, { code: "rate_limited" }>): {
+  retryAfterSeconds: number;
+  message: string;
+  data: Record<string, unknown>;
+} {
+  const retryAfterSeconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
+  return {
+    retryAfterSeconds,
+    message: `rate limit exceeded: at most ${result.limit} calls per ${result.windowSeconds} s (${result.scope}); retry after ${retryAfterSeconds} s`,
+    data: {
+      reason_code: "rate_limited",
+      scope: result.scope,
+      limit: result.limit,
+      window_seconds: result.windowSeconds,
+      retry_after_seconds: retryAfterSeconds,
+    },
+  };
 }
 
 /** Step 6: the policy decision for one call, with what the session ledger records of it. */

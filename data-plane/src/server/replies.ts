@@ -19,11 +19,13 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   session_call_limit: 429,
+  rate_limited: 429,
   internal_error: 500,
   upstream_error: 502,
   not_ready: 503,
   audit_unavailable: 503,
   session_store_unavailable: 503,
+  quota_unavailable: 503,
   upstream_timeout: 504,
 } as const satisfies Record<string, number>;
 

@@ -12,6 +12,7 @@ import type { Logger } from "../log.ts";
 import { createMcpEndpoint, type HandleMcp, protectedResourceMetadata } from "../mcp/mcp-endpoint.ts";
 import { createMcpSessionStore } from "../mcp/sessions.ts";
 import type { DataPlaneNode } from "../node.ts";
+import type { QuotaStore } from "../quota/quota-store.ts";
 import type { SessionLedger } from "../session/ledger.ts";
 import { sendError, sendJson } from "./replies.ts";
 import { buildServingConfig, type ServingConfig } from "./serving-config.ts";
@@ -19,6 +20,8 @@ import { createToolsInvoke, type HttpToolsSettings, type InvokeTool } from "./to
 
 export interface RouterOptions {
   ledger: SessionLedger;
+  /** Counters of the gateway group's rate limits (memory, or Redis shared by the nodes). */
+  quota: QuotaStore;
   settings: HttpToolsSettings;
   spoolFullPolicy: SpoolFullPolicy;
   logger: Logger;
@@ -91,6 +94,7 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
       const mintAssertion = createAssertionMinter({ issuer: started.identity.issuer, key: started.identity.assertion });
       invokeTool = createToolsInvoke({
         ledger: options.ledger,
+        quota: options.quota,
         recorder,
         mintAssertion,
         settings: options.settings,
@@ -98,6 +102,7 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
       });
       handleMcp = createMcpEndpoint({
         ledger: options.ledger,
+        quota: options.quota,
         recorder,
         mintAssertion,
         settings: options.settings,

@@ -11,6 +11,7 @@ import type { CallOutcome, DecisionEvent, DecisionRecorder } from "../audit/reco
 import { callUpstream, type UpstreamResult } from "../http-tools/call-upstream.ts";
 import { planRequest } from "../http-tools/http-mapping.ts";
 import type { Logger } from "../log.ts";
+import type { QuotaStore } from "../quota/quota-store.ts";
 import type { SessionLedger } from "../session/ledger.ts";
 import { DP_VERSION } from "../version.ts";
 import {
@@ -20,8 +21,10 @@ import {
   decideCall,
   decisionFields,
   openDecisionEvent,
+  rateLimitedReply,
   resolveCaller,
   sessionKeyOf,
+  takeQuota,
 } from "./call-steps.ts";
 import { checkBodyHeaders, readJsonBody } from "./read-body.ts";
 import { bearerChallenge, ERROR_STATUS, type ErrorCode, errorBody, sendError, sendJson } from "./replies.ts";
@@ -35,6 +38,7 @@ export interface HttpToolsSettings {
 
 export interface ToolsInvokeDeps {
   ledger: SessionLedger;
+  quota: QuotaStore;
   recorder: DecisionRecorder;
   mintAssertion: MintAssertion;
   settings: HttpToolsSettings;
@@ -184,6 +188,23 @@ export function createToolsInvoke(deps: ToolsInvokeDeps): InvokeTool {
       if (recorder.refuses(sensitive)) {
         const message = "the audit spool is full: calls to this tool are refused until it drains";
         return refuse("audit_unavailable", message, "audit_unavailable");
+      }
+      const quota = await takeQuota(deps.quota, engine, {
+        agentId: agent.id,
+        operator: token.subject,
+        toolId: route.tool.id,
+        toolName: route.tool.name,
+      });
+      if (!quota.ok) {
+        if (quota.code === "quota_unavailable") return refuse("quota_unavailable", quota.message, "quota_unavailable");
+        const limited = rateLimitedReply(quota);
+        return conclude(
+          {
+            ...errorReply("rate_limited", limited.message, requestId, limited.data),
+            headers: { "retry-after": String(limited.retryAfterSeconds) },
+          },
+          { outcome: "rate_limited", code: "rate_limited", reason: limited.message },
+        );
       }
 
       // 6. Decide: policy against the session's history; the call is recorded in the same critical section.

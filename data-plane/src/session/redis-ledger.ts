@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { ApprovalGrant, JsonObject, Outcome } from "@portcullis/policy";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Logger } from "../log.ts";
 import {
   type CallRecord,
@@ -21,6 +21,7 @@ import {
   type SessionKey,
   type SessionLedger,
 } from "./ledger.ts";
+import { openStoreClient } from "./redis-client.ts";
 
 export const DEFAULT_REDIS_KEY_PREFIX = "portcullis:ledger:";
 
@@ -191,15 +192,7 @@ export function createRedisLedger(options: RedisLedgerOptions = {}): SessionLedg
   const logger = options.logger;
 
   const owned = options.client === undefined;
-  const client =
-    options.client ??
-    new Redis(options.url ?? "redis://127.0.0.1:6379", {
-      // Fail a call quickly while Redis is unreachable instead of queueing it until Redis comes back.
-      maxRetriesPerRequest: 1,
-      connectTimeout: options.commandTimeoutMs ?? 3_000,
-      commandTimeout: options.commandTimeoutMs ?? 3_000,
-      retryStrategy: (times) => Math.min(times * 100, 2_000),
-    });
+  const client = options.client ?? openStoreClient(options.url, options.commandTimeoutMs);
   let down = false;
   const onError = (error: Error) => {
     if (!down) logger?.warn({ err: error.message }, "the session store (Redis) is unreachable");
