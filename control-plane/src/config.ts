@@ -36,6 +36,8 @@ export const configSchema = z.object({
   PORTCULLIS_ADMIN_PASSWORD: z.string().min(12, "expected at least 12 characters").optional(),
   PORTCULLIS_SESSION_IDLE_MINUTES: positiveInt(30),
   PORTCULLIS_SESSION_ABSOLUTE_HOURS: positiveInt(12),
+  PORTCULLIS_LOGIN_MAX_FAILURES: positiveInt(5),
+  PORTCULLIS_LOGIN_WINDOW_MINUTES: positiveInt(15),
   PORTCULLIS_AUDIT_CHECKPOINT_MINUTES: positiveInt(10),
   PORTCULLIS_TOKEN_TTL_MINUTES: z.coerce
     .number()

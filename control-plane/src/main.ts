@@ -20,6 +20,7 @@ import { uuidv7 } from "./lib/ids.ts";
 import { ensureFirstAdmin, purgeExpiredSessions } from "./services/auth.ts";
 import type { Deps } from "./services/context.ts";
 import { ensureDefaultGroup } from "./services/gateway-groups.ts";
+import { createLoginThrottle } from "./services/login-throttle.ts";
 import { createConfigPublisher } from "./snapshots/config-publisher.ts";
 import { tokenSettings } from "./tokens/settings.ts";
 
@@ -131,6 +132,11 @@ export async function startControlPlane(
   const app = createApp({
     deps,
     sessions,
+    loginThrottle: createLoginThrottle({
+      maxFailures: config.PORTCULLIS_LOGIN_MAX_FAILURES,
+      windowMs: config.PORTCULLIS_LOGIN_WINDOW_MINUTES * 60_000,
+      clock: deps.clock,
+    }),
     secureCookies,
     allowedOrigins,
     ready: async () => {

@@ -11,6 +11,7 @@ import { uuidv7 } from "../lib/ids.ts";
 import { csrfMatches, resolveApiToken, resolveSession, type SessionPolicy } from "../services/auth.ts";
 import type { Deps } from "../services/context.ts";
 import { ApiError, errorStatus, type FieldIssue } from "../services/errors.ts";
+import { createLoginThrottle, type LoginThrottle } from "../services/login-throttle.ts";
 import { can } from "../services/rbac.ts";
 import { registerTokenEndpoints } from "../tokens/routes.ts";
 import type { ApiApp, AppEnv, Operation } from "./common.ts";
@@ -28,6 +29,8 @@ export interface AppOptions {
   grpcAddress?: string;
   /** Serves the console's static files for non-API paths, when built. */
   console?: MiddlewareHandler<AppEnv>;
+  /** Slows down password guessing at sign-in (default: 5 wrong passwords per account per 15 minutes). */
+  loginThrottle?: LoginThrottle;
 }
 
 export const sessionCookieName = (secure: boolean) => (secure ? "__Host-portcullis_session" : "portcullis_session");
@@ -40,6 +43,8 @@ export function errorBody(c: Context<AppEnv>, code: string, message: string, fie
 
 export function createApp(options: AppOptions): ApiApp {
   const { deps } = options;
+  const loginThrottle =
+    options.loginThrottle ?? createLoginThrottle({ maxFailures: 5, windowMs: 15 * 60_000, clock: () => deps.clock() });
   const app: ApiApp = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (result.success) return;
@@ -58,6 +63,7 @@ export function createApp(options: AppOptions): ApiApp {
       sessions: options.sessions,
       secureCookies: options.secureCookies,
       grpcAddress: options.grpcAddress ?? "127.0.0.1:7071",
+      loginThrottle,
     });
     c.header("X-Request-Id", c.get("requestId"));
     await next();
@@ -171,6 +177,7 @@ export function createApp(options: AppOptions): ApiApp {
 
   app.onError((err, c) => {
     if (err instanceof ApiError) {
+      if (err.retryAfterSeconds !== undefined) c.header("Retry-After", String(err.retryAfterSeconds));
       return c.json(errorBody(c, err.code, err.message, err.fields), err.status);
     }
     if (err instanceof HTTPException && err.status < 500) {

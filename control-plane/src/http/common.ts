@@ -1,10 +1,12 @@
 // Shared pieces of the REST surface: the app's type, the error envelope and its OpenAPI responses,
 // pagination, and helpers that turn a Hono context into a service context.
+
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Deps, ServiceContext } from "../services/context.ts";
 import { ApiError } from "../services/errors.ts";
+import type { LoginThrottle } from "../services/login-throttle.ts";
 import { type Actor, type Permission, roles } from "../services/rbac.ts";
 
 export interface AppEnv {
@@ -25,6 +27,8 @@ export interface WebSettings {
   secureCookies: boolean;
   /** Where data-plane nodes reach the control plane's gRPC service (shown in enrollment commands). */
   grpcAddress: string;
+  /** Slows down password guessing at sign-in. */
+  loginThrottle: LoginThrottle;
 }
 
 export type ApiApp = OpenAPIHono<AppEnv>;
@@ -71,6 +75,9 @@ export const errorResponses = {
   409: errorResponse("Conflicts with existing state, e.g. a duplicate name"),
   500: errorResponse("Unexpected error; details are in the server log under the request id"),
 } as const;
+
+/** 429 with a Retry-After header: too many attempts. */
+export const rateLimitedResponse = errorResponse("Too many attempts: wait the number of seconds in Retry-After");
 
 export function jsonBody<T extends z.ZodType>(schema: T, description = "Request body") {
   return { body: { required: true, description, content: { "application/json": { schema } } } };

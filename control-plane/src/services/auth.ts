@@ -8,6 +8,7 @@ import { constantTimeEqual, hashPassword, sha256Hex, verifyPassword } from "../l
 import { recordAdminAction } from "./admin-audit.ts";
 import type { Deps } from "./context.ts";
 import { ApiError } from "./errors.ts";
+import type { LoginThrottle } from "./login-throttle.ts";
 import type { Actor, Role } from "./rbac.ts";
 
 export interface SessionPolicy {
@@ -30,14 +31,26 @@ export async function signIn(
   policy: SessionPolicy,
   input: { email: string; password: string },
   requestId: string,
+  guard?: { throttle: LoginThrottle; client: string },
 ): Promise<SignedIn> {
   const email = input.email.trim().toLowerCase();
+  const wait = guard?.throttle.retryAfterSeconds(email, guard.client) ?? 0;
+  if (wait > 0) {
+    throw new ApiError(
+      "rate_limited",
+      `too many failed sign-ins for this account or from this address; retry in ${wait} s (an admin can reset the password meanwhile)`,
+      undefined,
+      wait,
+    );
+  }
   const [user] = await deps.db.select().from(consoleUsers).where(eq(consoleUsers.email, email));
   dummyHash ??= hashPassword("portcullis-timing-equaliser");
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await dummyHash));
   if (!user || !ok || user.disabled) {
+    guard?.throttle.failed(email, guard.client);
     throw new ApiError("unauthenticated", "email or password is wrong, or the account is disabled");
   }
+  guard?.throttle.succeeded(email);
   const now = deps.clock();
   const sessionToken = randomToken("", 32);
   const csrfToken = randomToken("", 24);

@@ -31,10 +31,13 @@ export class ApiError extends Error {
   override name = "ApiError";
   readonly code: ErrorCode;
   readonly fields: FieldIssue[] | undefined;
-  constructor(code: ErrorCode, message: string, fields?: FieldIssue[]) {
+  /** For rate_limited: sent as the Retry-After header. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(code: ErrorCode, message: string, fields?: FieldIssue[], retryAfterSeconds?: number) {
     super(message);
     this.code = code;
     this.fields = fields;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
   get status(): (typeof errorStatus)[ErrorCode] {
     return errorStatus[this.code];

@@ -1,9 +1,11 @@
 // POST /api/v1/auth/login: a console user signs in; sets the session cookie and returns the CSRF token.
+
+import { getConnInfo } from "@hono/node-server/conninfo";
 import { createRoute, z } from "@hono/zod-openapi";
 import { setCookie } from "hono/cookie";
 import { signIn } from "../../services/auth.ts";
 import { sessionCookieName } from "../app.ts";
-import { type ApiApp, errorResponses, jsonBody, jsonResponse } from "../common.ts";
+import { type ApiApp, errorResponses, jsonBody, jsonResponse, rateLimitedResponse } from "../common.ts";
 import { SessionInfo } from "./auth.session.ts";
 
 export const LoginInput = z
@@ -23,15 +25,32 @@ export const route = createRoute({
     "Checks the password and starts a cookie session. Send the returned `csrfToken` as `X-CSRF-Token` on every mutation.",
   security: [],
   request: jsonBody(LoginInput),
-  responses: { 200: jsonResponse(SessionInfo, "Signed in"), 400: errorResponses[400], 401: errorResponses[401] },
+  responses: {
+    200: jsonResponse(SessionInfo, "Signed in"),
+    400: errorResponses[400],
+    401: errorResponses[401],
+    429: rateLimitedResponse,
+  },
 });
 
 export const permission = "public";
 
+/** The peer's address (not X-Forwarded-For, which the caller controls); "local" for in-process requests. */
+function clientAddress(c: Parameters<typeof getConnInfo>[0]): string {
+  try {
+    return getConnInfo(c).remote.address ?? "local";
+  } catch {
+    return "local";
+  }
+}
+
 export function register(app: ApiApp) {
   app.openapi(route, async (c) => {
     const web = c.get("web");
-    const out = await signIn(c.get("deps"), web.sessions, c.req.valid("json"), c.get("requestId"));
+    const out = await signIn(c.get("deps"), web.sessions, c.req.valid("json"), c.get("requestId"), {
+      throttle: web.loginThrottle,
+      client: clientAddress(c),
+    });
     setCookie(c, sessionCookieName(web.secureCookies), out.sessionToken, {
       httpOnly: true,
       secure: web.secureCookies,
