@@ -6,6 +6,8 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import pino from "pino";
 import { z } from "zod";
+import { parsePushAllow } from "./a2a/push-url.ts";
+import { createMemoryTaskOwners, createRedisTaskOwners } from "./a2a/task-owners.ts";
 import { DEFAULT_SPOOL_LIMITS } from "./audit/spool.ts";
 import { sleep } from "./config/backoff.ts";
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_UPSTREAM_TIMEOUT_MS } from "./http-tools/call-upstream.ts";
@@ -46,6 +48,21 @@ export const dataPlaneConfigSchema = z.object({
     .regex(/^rediss?:\/\/\S+$/, "expected a redis:// or rediss:// URL, for example redis://127.0.0.1:6379")
     .optional(),
   PORTCULLIS_DP_REDIS_PREFIX: z.string().min(1).max(200).default(DEFAULT_REDIS_KEY_PREFIX),
+  PORTCULLIS_DP_A2A_PUSH_ALLOW: z
+    .string()
+    .max(4000)
+    .refine(
+      (v) => {
+        try {
+          parsePushAllow(v);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: "expected comma-separated IP addresses or CIDR ranges, for example 10.0.0.0/8,127.0.0.1" },
+    )
+    .optional(),
   PORTCULLIS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -119,9 +136,15 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
         logger,
       })
     : createMemoryQuotaStore();
+  // Who owns each A2A task: shared through Redis like the session ledger, so any node refuses another's task.
+  const taskOwners = config.REDIS_URL
+    ? createRedisTaskOwners({ url: config.REDIS_URL, keyPrefix: `${config.PORTCULLIS_DP_REDIS_PREFIX}a2a:`, logger })
+    : createMemoryTaskOwners();
   const router = createRouter({
     ledger,
     quota,
+    taskOwners,
+    pushAllow: parsePushAllow(config.PORTCULLIS_DP_A2A_PUSH_ALLOW),
     settings: {
       maxBodyBytes: config.PORTCULLIS_DP_MAX_BODY_BYTES,
       maxResponseBytes: config.PORTCULLIS_DP_MAX_RESPONSE_BYTES,
@@ -179,6 +202,7 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
       await router.close();
       await ledger.close();
       await quota.close();
+      await taskOwners.close();
       const started = await starting;
       await started?.close({ drainMs: config.PORTCULLIS_DP_DRAIN_SECONDS * 1000 });
       await closed;

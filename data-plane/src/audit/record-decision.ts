@@ -32,7 +32,7 @@ export interface DecisionEvent {
   /** Stamped by the spool when the event is appended. */
   at?: string;
   request_id: string;
-  protocol: "http-tools" | "mcp";
+  protocol: "http-tools" | "mcp" | "a2a";
   session_id: string;
   /** The agent's name (what people and policies use); `agent_ref` is its id in the snapshot. */
   agent_id: string;

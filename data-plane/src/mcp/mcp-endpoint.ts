@@ -86,14 +86,15 @@ export type HandleMcp = (
   serverName: string,
 ) => Promise<void>;
 
-type Id = string | number | null;
-interface RpcError {
+/** A JSON-RPC id (null when the request's could not be read). */
+export type Id = string | number | null;
+export interface RpcError {
   code: number;
   message: string;
   data?: unknown;
 }
 
-const rpcError = (id: Id, error: RpcError) => ({ jsonrpc: "2.0" as const, id, error });
+export const rpcError = (id: Id, error: RpcError) => ({ jsonrpc: "2.0" as const, id, error });
 const rpcResult = (id: Id, result: unknown) => ({ jsonrpc: "2.0" as const, id, result });
 
 /** The node's base URL as the client reached it (Host header, checked), for the RFC 9728 metadata. */

@@ -1,10 +1,14 @@
 // The request path's router: every path but /healthz and /readyz. A node that is not ready answers 503 not_ready
 // for everything; a ready one serves POST /tools/{tool}/invoke with the serving config of the snapshot current
 // when the request arrived (rebuilt when the config changes), the MCP virtual servers at /mcp/{server} (with their
-// RFC 9728 metadata at /.well-known/oauth-protected-resource/mcp/{server}), and 404 for anything else.
+// RFC 9728 metadata at /.well-known/oauth-protected-resource/mcp/{server}), the A2A agents at /a2a/{upstream} (with
+// their re-signed cards at /a2a/{upstream}/.well-known/agent-card.json), and 404 for anything else.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { BlockList } from "node:net";
 import { uuidv7 } from "@portcullis/proto";
 import type { Pool } from "undici";
+import { type A2aEndpoint, createA2aEndpoint } from "../a2a/a2a-endpoint.ts";
+import type { TaskOwnerStore } from "../a2a/task-owners.ts";
 import { createAssertionMinter } from "../assertions/mint-assertion.ts";
 import { createDecisionRecorder, type SpoolFullPolicy } from "../audit/record-decision.ts";
 import type { ConfigEngine } from "../config/validate.ts";
@@ -24,6 +28,10 @@ export interface RouterOptions {
   quota: QuotaStore;
   settings: HttpToolsSettings;
   spoolFullPolicy: SpoolFullPolicy;
+  /** Who owns each A2A task (memory, or Redis shared by the nodes). */
+  taskOwners: TaskOwnerStore;
+  /** Private ranges A2A push notification URLs may point to (PORTCULLIS_DP_A2A_PUSH_ALLOW). */
+  pushAllow: BlockList;
   logger: Logger;
 }
 
@@ -41,16 +49,23 @@ export interface DataPlaneRouter {
 const TOOL_PATH = /^\/tools\/([^?#]+)\/invoke$/;
 const MCP_PATH = /^\/mcp\/([A-Za-z0-9_-]{1,64})$/;
 const MCP_METADATA_PATH = /^\/\.well-known\/oauth-protected-resource\/mcp\/([A-Za-z0-9_-]{1,64})$/;
+const A2A_PATH = /^\/a2a\/([a-z0-9][a-z0-9._-]{0,62})$/;
+const A2A_CARD_PATH = /^\/a2a\/([a-z0-9][a-z0-9._-]{0,62})\/\.well-known\/agent-card\.json$/;
 
 /** Every upstream pool a serving config holds (HTTP tools and MCP upstreams). */
 const poolsOf = (serving: ServingConfig | undefined): Set<Pool> =>
-  new Set([...(serving?.tools.pools.values() ?? []), ...(serving?.mcp.pools.values() ?? [])]);
+  new Set([
+    ...(serving?.tools.pools.values() ?? []),
+    ...(serving?.mcp.pools.values() ?? []),
+    ...(serving?.a2a.pools.values() ?? []),
+  ]);
 
 export function createRouter(options: RouterOptions): DataPlaneRouter {
   const { logger } = options;
   let node: DataPlaneNode | undefined;
   let invokeTool: InvokeTool | undefined;
   let handleMcp: HandleMcp | undefined;
+  let a2a: A2aEndpoint | undefined;
   // MCP sessions outlive snapshots, like the session ledger.
   const mcpSessions = createMcpSessionStore();
   let serving: ServingConfig | undefined;
@@ -110,6 +125,17 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
         issuer: started.identity.issuer,
         logger,
       });
+      a2a = createA2aEndpoint({
+        ledger: options.ledger,
+        recorder,
+        mintAssertion,
+        settings: options.settings,
+        owners: options.taskOwners,
+        pushAllow: options.pushAllow,
+        issuer: started.identity.issuer,
+        cardKey: started.identity.assertion,
+        logger,
+      });
       unsubscribe = started.config.onChange((engine) => servingFor(engine));
       const current = started.config.current();
       if (current) servingFor(current);
@@ -130,6 +156,31 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
           .catch((error: Error) => {
             logger.error({ err: error.message }, "MCP request failed");
             sendJson(res, 500, { jsonrpc: "2.0", id: null, error: { code: -32603, message: "Internal error" } });
+          })
+          .finally(() => {
+            active -= 1;
+          });
+        return;
+      }
+      const a2aMatch = A2A_PATH.exec(pathname);
+      const cardMatch = a2aMatch ? null : A2A_CARD_PATH.exec(pathname);
+      if ((a2aMatch || cardMatch) && a2a) {
+        const endpoint = a2a;
+        if (cardMatch && req.method !== "GET" && req.method !== "HEAD") {
+          sendError(res, "method_not_allowed", "use GET", requestId, { headers: { allow: "GET" } });
+          return;
+        }
+        active += 1;
+        const serving = servingFor(engine);
+        const served = a2aMatch
+          ? endpoint.handleRpc(serving, req, res, a2aMatch[1] as string)
+          : endpoint.handleCard(serving, req, res, (cardMatch as RegExpExecArray)[1] as string);
+        served
+          .catch((error: Error) => {
+            logger.error({ err: error.message }, "A2A request failed");
+            if (a2aMatch)
+              sendJson(res, 500, { jsonrpc: "2.0", id: null, error: { code: -32603, message: "Internal error" } });
+            else sendError(res, "internal_error", "internal error", requestId);
           })
           .finally(() => {
             active -= 1;

@@ -1,7 +1,8 @@
 // Everything the request path precomputes from one snapshot: the token verifier for its control-plane keys (kept,
-// with its cache, while the key set is unchanged), the HTTP tool routes and MCP virtual servers with their pools, and the operator
+// with its cache, while the key set is unchanged), the HTTP tool routes, MCP virtual servers and A2A agents with their pools, and the operator
 // directory as policy contexts. Immutable; a new snapshot builds a new one and requests in flight keep theirs.
 import { type OperatorContext, operatorFromDirectory } from "@portcullis/policy";
+import { type A2aRoutes, buildA2aRoutes } from "../a2a/a2a-routes.ts";
 import { createTokenVerifier, keySetIdOf, type TokenVerifier, type VerifiedToken } from "../authn/verify-token.ts";
 import type { ConfigEngine } from "../config/validate.ts";
 import { buildToolRoutes, type ToolRoutes } from "../http-tools/tool-routes.ts";
@@ -14,6 +15,8 @@ export interface ServingConfig {
   readonly tools: ToolRoutes;
   /** The MCP virtual servers (`/mcp/{server}`) with their upstream pools. */
   readonly mcp: McpServers;
+  /** The A2A agents (`/a2a/{upstream}`) with their upstream pools. */
+  readonly a2a: A2aRoutes;
   /** Directory entries as operator contexts, by subject and by email. */
   readonly operatorsBySubject: ReadonlyMap<string, Partial<OperatorContext>>;
   readonly operatorsByEmail: ReadonlyMap<string, Partial<OperatorContext>>;
@@ -47,6 +50,7 @@ export function buildServingConfig(
     verifier,
     tools: buildToolRoutes(engine, previous?.tools, options.logger),
     mcp: buildMcpServers(engine, previous?.mcp, options.logger),
+    a2a: buildA2aRoutes(engine, previous?.a2a, options.logger),
     operatorsBySubject: bySubject,
     operatorsByEmail: byEmail,
   });
