@@ -91,20 +91,8 @@ export class A2aWorld {
     const jku = await startTestA2aAgent({ name: "Jku agent", serveCard: (card) => sign(card, world.jkuHost.url) });
     const unsignedKeys = await startTestA2aAgent({ name: "Unsigned agent" });
     world.agents = [world.travel, signed, tampered, jku, unsignedKeys];
-    const { dir, cleanup } = await tempDir();
-    world.dp = await runDataPlane([], {
-      env: {
-        PORTCULLIS_CP_GRPC: world.cp.address,
-        PORTCULLIS_DP_DATA_DIR: dir,
-        PORTCULLIS_DP_HTTP: "127.0.0.1:0",
-        PORTCULLIS_DP_DRAIN_SECONDS: "1",
-        PORTCULLIS_BOOTSTRAP_TOKEN: world.cp.issueBootstrapToken(),
-        ...env,
-      },
-      logger: silentLogger,
-      nodeOverrides: { backoff: FAST_BACKOFF, channelOptions: FAST_CHANNEL },
-    });
-    world.#cleanup = cleanup;
+    world.#env = env;
+    world.dp = await world.#run();
     const upstream = (id: string, name: string, agent: TestA2aAgent, settings = {}): SnapshotUpstream => ({
       id,
       name,
@@ -133,12 +121,47 @@ export class A2aWorld {
     return world;
   }
 
+  #env: Record<string, string> = {};
+  readonly #nodes: RunningDataPlane[] = [];
+
+  /** One more DP node of the same control plane, with the world's environment (and its own identity). */
+  async #run(): Promise<RunningDataPlane> {
+    const { dir, cleanup } = await tempDir();
+    const previous = this.#cleanup;
+    this.#cleanup = async () => {
+      await previous();
+      await cleanup();
+    };
+    const dp = await runDataPlane([], {
+      env: {
+        PORTCULLIS_CP_GRPC: this.cp.address,
+        PORTCULLIS_DP_DATA_DIR: dir,
+        PORTCULLIS_DP_HTTP: "127.0.0.1:0",
+        PORTCULLIS_DP_DRAIN_SECONDS: "1",
+        PORTCULLIS_BOOTSTRAP_TOKEN: this.cp.issueBootstrapToken(),
+        ...this.#env,
+      },
+      logger: silentLogger,
+      nodeOverrides: { backoff: FAST_BACKOFF, channelOptions: FAST_CHANNEL },
+    });
+    this.#nodes.push(dp);
+    return dp;
+  }
+
+  /** A second node serving the same snapshot; answers its base URL once it is ready. */
+  async startPeer(): Promise<string> {
+    const peer = await this.#run();
+    const base = `http://${peer.httpAddress}`;
+    await waitFor("peer ready", async () => (await fetch(`${base}/readyz`)).status === 200);
+    return base;
+  }
+
   get base(): string {
     return `http://${this.dp.httpAddress}`;
   }
 
-  url(name = "travel"): string {
-    return `${this.base}/a2a/${name}`;
+  url(name = "travel", base = this.base): string {
+    return `${base}/a2a/${name}`;
   }
 
   get node() {
@@ -155,10 +178,10 @@ export class A2aWorld {
   async rpc(
     method: string,
     params: unknown,
-    options: { token?: string | null; name?: string; version?: string; id?: number | string } = {},
+    options: { token?: string | null; name?: string; version?: string; id?: number | string; base?: string } = {},
   ): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
     const token = options.token === undefined ? await this.token() : options.token;
-    const response = await fetch(this.url(options.name), {
+    const response = await fetch(this.url(options.name, options.base), {
       method: "POST",
       headers: {
         "content-type": "application/json",
@@ -188,7 +211,7 @@ export class A2aWorld {
   }
 
   async close(): Promise<void> {
-    await this.dp?.close();
+    for (const dp of this.#nodes) await dp.close();
     for (const a of this.agents) await a.close();
     await this.jkuHost?.close();
     await this.cp?.stop();
