@@ -3,7 +3,7 @@
 // answered exactly like an unknown task. In memory (one node) or in Redis (REDIS_URL: every node sees every owner,
 // so a task created through node A is refused to another session on node B). Owners expire after a day.
 import type { Redis } from "ioredis";
-import { openStoreClient } from "../session/redis-ledger.ts";
+import { openStoreClient } from "../session/redis-client.ts";
 
 export interface TaskOwner {
   /** The gateway session (token `sid`). */

@@ -170,17 +170,6 @@ if ttl > 0 then redis.call('PEXPIRE', base .. 'approvals', ttl) end
 return 1
 `;
 
-/** A Redis connection for a node's shared stores: a command fails quickly while Redis is unreachable. */
-export function openStoreClient(url: string | undefined, commandTimeoutMs = 3_000): Redis {
-  return new Redis(url ?? "redis://127.0.0.1:6379", {
-    // Fail a call quickly while Redis is unreachable instead of queueing it until Redis comes back.
-    maxRetriesPerRequest: 1,
-    connectTimeout: commandTimeoutMs,
-    commandTimeout: commandTimeoutMs,
-    retryStrategy: (times) => Math.min(times * 100, 2_000),
-  });
-}
-
 /** KEYS: lock. ARGV: token. */
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
