@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { call, policy } from "../test/support.ts";
-import { compilePolicy, compilePolicySet, PolicySetError } from "./compile.ts";
+import { compilePolicy, compilePolicySet, inferExpressionType, PolicySetError } from "./compile.ts";
 import { formatPolicyError, type PolicyError } from "./policy.ts";
 
 const errorsOf = (input: unknown): readonly PolicyError[] => {
@@ -211,4 +211,22 @@ test("an empty approvers string means not set, on any effect", () => {
     approvers: "operator.manager",
   });
   expect(bad.ok).toBe(false);
+});
+
+describe("inferExpressionType (editor hints)", () => {
+  test.each([
+    ['session.count("receipt_ocr") == 0', "bool"],
+    ["agent.name", "string"],
+    ["operator.groups", "list(string)"],
+    ["[operator.manager]", "list(string)"],
+  ])("%s : %s", (source, type) => {
+    expect(inferExpressionType(source)).toBe(type);
+  });
+
+  test("is undefined for empty, unparsable or ill-typed expressions", () => {
+    expect(inferExpressionType("  ")).toBeUndefined();
+    expect(inferExpressionType("agent.name >")).toBeUndefined();
+    expect(inferExpressionType("agent.name > 5")).toBeUndefined();
+    expect(inferExpressionType("nobody.here")).toBeUndefined();
+  });
 });

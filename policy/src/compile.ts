@@ -6,7 +6,7 @@ import {
   createExpressionEnv,
   type ExpressionEnv,
 } from "./cel/expression.ts";
-import { T } from "./cel/types.ts";
+import { formatType, T } from "./cel/types.ts";
 import { LIST_PHASE_VARIABLES, RECORDS, VARIABLES } from "./context-schema.ts";
 import { PolicyEngine } from "./engine.ts";
 import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
@@ -36,6 +36,16 @@ export type PolicyCheck =
 export function compilePolicy(input: unknown): PolicyCheck {
   const r = compileOne(input, 0, 0);
   return r.ok ? { ok: true, policy: r.compiled.policy } : r;
+}
+
+/**
+ * The CEL type an expression has in the policy context (e.g. `bool`, `int`, `list(string)`), for editors that
+ * show it while a person types; undefined when the expression does not parse or type-check.
+ */
+export function inferExpressionType(source: string): string | undefined {
+  if (source.trim() === "") return undefined;
+  const r = compileExpression(env(), source, [T.dyn], "any value");
+  return r.ok ? formatType(r.expression.type) : undefined;
 }
 
 function compileOne(

@@ -3,7 +3,14 @@
 // docs/policy-reference.md; this file is the whole public surface.
 
 export { digestArgs } from "./approvals.ts";
-export { compilePolicy, compilePolicySet, type PolicyCheck, PolicySetError, type PolicySetOptions } from "./compile.ts";
+export {
+  compilePolicy,
+  compilePolicySet,
+  inferExpressionType,
+  type PolicyCheck,
+  PolicySetError,
+  type PolicySetOptions,
+} from "./compile.ts";
 export {
   type AgentContext,
   type ApprovalGrant,

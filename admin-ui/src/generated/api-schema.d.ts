@@ -228,6 +228,26 @@ export interface paths {
         patch: operations["updateTool"];
         trace?: never;
     };
+    "/api/v1/tools/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a quarantined tool's changed definition
+         * @description The changed definition seen upstream becomes the tool's definition: its hash is pinned, the pending definition is cleared and the tool is active again, in one transaction with an admin audit row (`tool.approve`). 409 when the tool is not quarantined, has nothing pending, or its pending hash is not the one reviewed.
+         */
+        post: operations["approveToolDefinition"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/operators": {
         parameters: {
             query?: never;
@@ -689,6 +709,26 @@ export interface paths {
          * @description Evaluates a hypothetical call (agent, operator, tool, arguments, session history) with the data plane's engine and returns the explanation.
          */
         post: operations["simulatePolicyDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/policies/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a draft policy without saving it
+         * @description Compiles the draft with the same engine as saving and the data plane. A draft that does not compile is still a 200 with `ok: false` and positioned `errors`; 400 only for a body that is not a policy draft.
+         */
+        post: operations["checkPolicyDraft"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1230,6 +1270,12 @@ export interface components {
              * @enum {string}
              */
             status?: "active" | "quarantined" | "disabled";
+        };
+        ToolApprovalInput: {
+            /** @description The `pendingHash` you reviewed; refused with 409 if the pending definition changed */
+            pendingHash: string;
+            /** @description Why the new definition is acceptable (kept in the admin audit log) */
+            comment?: string;
         };
         OperatorPage: {
             items: components["schemas"]["Operator"][];
@@ -1793,6 +1839,62 @@ export interface components {
                 /** @description Replace this policy with the draft */
                 id?: string;
             };
+        };
+        PolicyCheck: {
+            /** @description Whether saving this draft would compile */
+            ok: boolean;
+            /** @description Each problem, with its position in the CEL source when it has one */
+            errors: {
+                /** @example body.condition */
+                field: string;
+                /** @example undeclared reference to 'user' */
+                message: string;
+                /** @description 1-based line in that field's source */
+                line?: number;
+                /** @description 1-based column in that field's source */
+                column?: number;
+            }[];
+            types: {
+                /**
+                 * @description Inferred CEL type of the condition (must be bool)
+                 * @example bool
+                 */
+                condition: string | null;
+                /**
+                 * @description Inferred CEL type of approvers (string or list(string))
+                 * @example list(string)
+                 */
+                approvers: string | null;
+            };
+        };
+        /** @description A policy being edited; fields not sent take harmless defaults (target `*`, effect allow) */
+        PolicyDraft: {
+            /** @example ocr-once-per-session */
+            name?: string;
+            /** @default  */
+            description: string;
+            target?: components["schemas"]["PolicyTarget"];
+            /** @enum {string} */
+            effect?: "allow" | "deny" | "require_approval";
+            /**
+             * @description CEL expression; empty means always
+             * @default
+             * @example session.count("receipt_ocr") == 0
+             */
+            condition: string;
+            /**
+             * @default enforce
+             * @enum {string}
+             */
+            mode: "enforce" | "shadow";
+            /** @default 0 */
+            priority: number;
+            /**
+             * @description require_approval only: CEL giving who may approve (a string or list), e.g. `[operator.manager]`
+             * @default
+             * @example operator.manager
+             */
+            approvers: string;
         };
         TrustedIssuerPage: {
             items: components["schemas"]["TrustedIssuer"][];
@@ -3369,6 +3471,87 @@ export interface operations {
         };
         responses: {
             /** @description The updated tool */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tool"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the credential is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role may not do this, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing state, e.g. a duplicate name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; details are in the server log under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    approveToolDefinition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Request body */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ToolApprovalInput"];
+            };
+        };
+        responses: {
+            /** @description The tool, active with the new definition pinned */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6201,6 +6384,85 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SimulationResult"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the credential is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role may not do this, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing state, e.g. a duplicate name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; details are in the server log under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    checkPolicyDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Request body */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyDraft"];
+            };
+        };
+        responses: {
+            /** @description The check result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyCheck"];
                 };
             };
             /** @description The input is invalid; `fields` names each problem */

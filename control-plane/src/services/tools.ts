@@ -1,14 +1,14 @@
 // Tools: what agents call, each on one upstream. A tool's definition (name, description, input schema,
 // annotations) is pinned by hash; an administrator creating or editing it through the API approves that
 // definition, so the service re-pins it. HTTP upstreams need a request mapping per tool; other kinds refuse one.
-import { eq, ilike } from "drizzle-orm";
+import { and, eq, ilike } from "drizzle-orm";
 import type { Tx } from "../db/client.ts";
 import { tools, upstreams } from "../db/schema.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import { stateHash } from "./admin-audit.ts";
 import { definedOnly } from "./agents.ts";
 import type { ServiceContext } from "./context.ts";
-import { invalidField } from "./errors.ts";
+import { conflict, invalidField } from "./errors.ts";
 import { authorize } from "./rbac.ts";
 import { keysetPage, labelFilter, likeContains, mutate, type Page, rowById } from "./store.ts";
 
@@ -160,6 +160,76 @@ export async function deleteTool({ ctx, id }: { ctx: ServiceContext; id: string 
     await tx.delete(tools).where(eq(tools.id, id));
     return { result: undefined, audit: { action: "tool.delete", targetType: "tool", targetId: id, before } };
   });
+}
+
+/**
+ * Approves a quarantined tool's changed definition: the definition seen upstream (`pendingDefinition`) becomes
+ * the tool's definition, its hash is pinned, and the tool is active again. The caller names the hash they
+ * reviewed, so a definition that changed again while they looked is refused (409), as is a pending definition
+ * that does not hash to its recorded hash.
+ */
+export async function approveToolDefinition({
+  ctx,
+  id,
+  reviewedHash,
+  comment,
+}: {
+  ctx: ServiceContext;
+  id: string;
+  reviewedHash: string;
+  comment?: string | undefined;
+}): Promise<ToolRow> {
+  return mutate(ctx, "tools:approve", async (tx) => {
+    const before = await rowById(tx, tools, "tool", id);
+    if (before.status !== "quarantined") throw conflict(`tool ${before.name} is ${before.status}, not quarantined`);
+    if (before.pendingDefinition === null || before.pendingHash === null) {
+      throw conflict(`tool ${before.name} has no changed definition waiting for review`);
+    }
+    if (before.pendingHash !== reviewedHash) {
+      throw conflict(
+        `the definition waiting for review is ${before.pendingHash}, not ${reviewedHash}: it changed; review it again`,
+      );
+    }
+    const definition = pendingToolDefinition(before.pendingDefinition);
+    if (!definition || toolDefinitionHash(definition) !== before.pendingHash) {
+      throw conflict(`the definition waiting for review does not match its recorded hash; nothing was pinned`);
+    }
+    const [row] = await tx
+      .update(tools)
+      .set({
+        ...definition,
+        status: "active",
+        pinnedHash: before.pendingHash,
+        pendingDefinition: null,
+        pendingHash: null,
+        updatedAt: ctx.clock(),
+      })
+      .where(and(eq(tools.id, id), eq(tools.pendingHash, reviewedHash)))
+      .returning();
+    if (!row) throw conflict("the tool changed while it was being approved; review it again");
+    return {
+      result: row,
+      audit: {
+        action: "tool.approve",
+        targetType: "tool",
+        targetId: id,
+        before,
+        after: row,
+        details: { repinned: { from: before.pinnedHash, to: before.pendingHash }, comment: comment ?? "" },
+      },
+    };
+  });
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A stored pending definition, only if it has exactly the shape of a definition (fail closed otherwise). */
+function pendingToolDefinition(pending: Record<string, unknown>): ToolDefinition | undefined {
+  const { name, description, inputSchema, annotations } = pending;
+  if (typeof name !== "string" || !/^[A-Za-z0-9_./-]{1,128}$/.test(name)) return undefined;
+  if (typeof description !== "string" || !isObject(inputSchema)) return undefined;
+  if (annotations !== undefined && !isObject(annotations)) return undefined;
+  return { name, description, inputSchema, annotations: annotations ?? {} };
 }
 
 /** The upstream must exist; HTTP upstreams need a request mapping per tool, MCP and A2A upstreams refuse one. */

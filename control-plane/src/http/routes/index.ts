@@ -34,6 +34,7 @@ import * as operatorsDelete from "./operators.delete.ts";
 import * as operatorsGet from "./operators.get.ts";
 import * as operatorsList from "./operators.list.ts";
 import * as operatorsUpdate from "./operators.update.ts";
+import * as policiesCheck from "./policies.check.ts";
 import * as policiesCreate from "./policies.create.ts";
 import * as policiesDelete from "./policies.delete.ts";
 import * as policiesDiff from "./policies.diff.ts";
@@ -46,6 +47,7 @@ import * as policiesVersionsGet from "./policies.versions.get.ts";
 import * as policiesVersionsList from "./policies.versions.list.ts";
 import * as sessionsGet from "./sessions.get.ts";
 import * as sessionsList from "./sessions.list.ts";
+import * as toolsApprove from "./tools.approve.ts";
 import * as toolsCreate from "./tools.create.ts";
 import * as toolsDelete from "./tools.delete.ts";
 import * as toolsGet from "./tools.get.ts";
@@ -88,6 +90,7 @@ export const operations: Operation[] = [
   toolsGet,
   toolsUpdate,
   toolsDelete,
+  toolsApprove,
   operatorsList,
   operatorsCreate,
   operatorsGet,
@@ -124,6 +127,7 @@ export const operations: Operation[] = [
   auditCheckpointsList,
   auditCheckpointsExport,
   policiesSimulate,
+  policiesCheck,
   trustedIssuersList,
   trustedIssuersCreate,
   trustedIssuersGet,

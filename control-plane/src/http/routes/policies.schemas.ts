@@ -49,6 +49,10 @@ export const PolicyInput = z
   .strict()
   .openapi("PolicyInput");
 
+export const PolicyDraft = z.object(content).partial().strict().openapi("PolicyDraft", {
+  description: "A policy being edited; fields not sent take harmless defaults (target `*`, effect allow)",
+});
+
 export const PolicyPatch = z
   .object({
     name: content.name.optional(),
