@@ -10,6 +10,14 @@ export type SessionInfo = Schemas["SessionInfo"];
 export type Role = SessionInfo["user"]["role"];
 export type Agent = Schemas["Agent"];
 export type Policy = Schemas["Policy"];
+export type PolicyVersion = Schemas["PolicyVersion"];
+export type PolicyInput = Schemas["PolicyInput"];
+export type PolicyDraft = Schemas["PolicyDraft"];
+export type PolicyCheck = Schemas["PolicyCheck"];
+export type PolicyDiff = Schemas["PolicyDiff"];
+export type SimulationInput = Schemas["SimulationInput"];
+export type SimulationResult = Schemas["SimulationResult"];
+export type Tool = Schemas["Tool"];
 /** A data-plane node (named so it does not shadow the DOM's `Node`). */
 export type DataPlaneNode = Schemas["Node"];
 export type GatewayGroup = Schemas["GatewayGroup"];

@@ -5,7 +5,8 @@ import { AgentsPage } from "../pages/agents/AgentsPage.tsx";
 import { NodesPage } from "../pages/nodes/NodesPage.tsx";
 import { OverviewPage } from "../pages/overview/OverviewPage.tsx";
 import { PlannedPage } from "../pages/PlannedPage.tsx";
-import { PoliciesPage } from "../pages/policies/PoliciesPage.tsx";
+import { PoliciesSection } from "../pages/policies/PoliciesSection.tsx";
+import { ToolsPage } from "../pages/tools/ToolsPage.tsx";
 import { Link } from "./router.tsx";
 import { type NavItem, navigationFor, sectionAt } from "./sections.ts";
 import { useDocumentTitle } from "./useDocumentTitle.ts";
@@ -44,9 +45,11 @@ function PageFor({ item, session }: { item: NavItem; session: SessionInfo }) {
     case "agents":
       return <AgentsPage item={item} />;
     case "policies":
-      return <PoliciesPage item={item} />;
+      return <PoliciesSection item={item} />;
     case "nodes":
       return <NodesPage item={item} />;
+    case "tools":
+      return <ToolsPage item={item} role={session.user.role} />;
     default:
       return <PlannedPage item={item} />;
   }

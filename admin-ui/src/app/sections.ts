@@ -39,12 +39,7 @@ export const sections: readonly Section[] = [
     id: "tools",
     label: "Tools",
     path: "/tools",
-    summary: "The tool catalog behind the gateway.",
-    planned: [
-      "Every MCP server, HTTP API and A2A agent the gateway fronts, with its tools",
-      "Pinned tool definitions, and changes to them waiting for review",
-      "Quarantined tools and why they were held back",
-    ],
+    summary: "The tool catalog behind the gateway: pinned definitions and changes waiting for review.",
   },
   {
     id: "nodes",
@@ -98,7 +93,14 @@ const access: Record<Role, Partial<Record<SectionId, Access>>> = {
     sessions: "full",
     settings: "full",
   },
-  security: { overview: "full", policies: "full", nodes: "read", approvals: "full", sessions: "full" },
+  security: {
+    overview: "full",
+    policies: "full",
+    tools: "read",
+    nodes: "read",
+    approvals: "full",
+    sessions: "full",
+  },
   platform: { overview: "full", agents: "full", tools: "full", nodes: "full", policies: "read" },
   auditor: { overview: "full", sessions: "full", policies: "read", agents: "read", tools: "read", nodes: "read" },
 };
@@ -115,7 +117,8 @@ export function navigationFor(role: Role): NavItem[] {
   });
 }
 
+/** The section a path belongs to: its own path or anything under it (`/policies/…` is Policies). */
 export function sectionAt(pathname: string): Section | undefined {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, "") : pathname;
-  return sections.find((s) => s.path === path);
+  return sections.find((s) => s.path === path || (s.path !== "/" && path.startsWith(`${s.path}/`)));
 }

@@ -1871,30 +1871,15 @@ export interface components {
         PolicyDraft: {
             /** @example ocr-once-per-session */
             name?: string;
-            /** @default  */
-            description: string;
+            description?: string;
             target?: components["schemas"]["PolicyTarget"];
             /** @enum {string} */
             effect?: "allow" | "deny" | "require_approval";
-            /**
-             * @description CEL expression; empty means always
-             * @default
-             * @example session.count("receipt_ocr") == 0
-             */
-            condition: string;
-            /**
-             * @default enforce
-             * @enum {string}
-             */
-            mode: "enforce" | "shadow";
-            /** @default 0 */
-            priority: number;
-            /**
-             * @description require_approval only: CEL giving who may approve (a string or list), e.g. `[operator.manager]`
-             * @default
-             * @example operator.manager
-             */
-            approvers: string;
+            condition?: string;
+            /** @enum {string} */
+            mode?: "enforce" | "shadow";
+            priority?: number;
+            approvers?: string;
         };
         TrustedIssuerPage: {
             items: components["schemas"]["TrustedIssuer"][];

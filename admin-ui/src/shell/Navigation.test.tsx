@@ -15,7 +15,10 @@ const expected: Record<Role, { items: string[]; readOnly: string[] }> = {
     items: ["Overview", "Policies", "Agents", "Tools", "Nodes", "Approvals", "Sessions", "Settings"],
     readOnly: [],
   },
-  security: { items: ["Overview", "Policies", "Nodes", "Approvals", "Sessions"], readOnly: ["Nodes"] },
+  security: {
+    items: ["Overview", "Policies", "Tools", "Nodes", "Approvals", "Sessions"],
+    readOnly: ["Tools", "Nodes"],
+  },
   platform: { items: ["Overview", "Policies", "Agents", "Tools", "Nodes"], readOnly: ["Policies"] },
   auditor: {
     items: ["Overview", "Policies", "Agents", "Tools", "Nodes", "Sessions"],

@@ -1,6 +1,11 @@
 // Search by name and filter by trust level.
-import { Icon } from "../../components/Icon.tsx";
+import { FilterBar } from "../../components/FilterBar.tsx";
 import type { TrustFilter } from "./useAgents.ts";
+
+const trustLevels = [
+  ["first_party", "First party"],
+  ["third_party", "Third party"],
+] as const;
 
 export function AgentFilters({
   q,
@@ -14,26 +19,14 @@ export function AgentFilters({
   onTrustChange: (trust: TrustFilter) => void;
 }) {
   return (
-    <search className="filters">
-      <label className="search-field">
-        <Icon name="search" />
-        <span className="visually-hidden">Search agents by name</span>
-        <input
-          type="search"
-          placeholder="Search by name"
-          value={q}
-          maxLength={200}
-          onChange={(e) => onQChange(e.target.value)}
-        />
-      </label>
-      <label className="select-field">
-        <span className="select-label">Trust</span>
-        <select value={trust} onChange={(e) => onTrustChange(e.target.value as TrustFilter)}>
-          <option value="">All</option>
-          <option value="first_party">First party</option>
-          <option value="third_party">Third party</option>
-        </select>
-      </label>
-    </search>
+    <FilterBar
+      noun="agents"
+      q={q}
+      onQChange={onQChange}
+      selectLabel="Trust"
+      value={trust}
+      options={trustLevels}
+      onValueChange={onTrustChange}
+    />
   );
 }

@@ -2,10 +2,9 @@
 // uses it exactly once. Closing the panel forgets them; the control plane keeps only a digest.
 import { type FormEvent, useEffect, useId, useState } from "react";
 import type { BootstrapTokenIssued } from "../../api/client.ts";
-import { asApiError } from "../../api/errors.ts";
 import { Icon } from "../../components/Icon.tsx";
+import { MutationAlert } from "../../components/MutationAlert.tsx";
 import { ErrorState } from "../../components/StateViews.tsx";
-import { sentence } from "../../components/sentence.ts";
 import { useCreateBootstrapToken, useGatewayGroups } from "./useNodes.ts";
 
 const EXPIRY_CHOICES: { minutes: number; label: string }[] = [
@@ -165,22 +164,5 @@ function CopyButton({ text, label }: { text: string; label: string }) {
         </span>
       ) : null}
     </span>
-  );
-}
-
-export function MutationAlert({ error }: { error: unknown }) {
-  const err = asApiError(error);
-  return (
-    <div className="alert alert-danger" role="alert">
-      <Icon name="alert" />
-      <div>
-        <p className="alert-body">{sentence(err.message)}</p>
-        {err.requestId ? (
-          <p className="alert-meta">
-            Request ID <code>{err.requestId}</code>
-          </p>
-        ) : null}
-      </div>
-    </div>
   );
 }

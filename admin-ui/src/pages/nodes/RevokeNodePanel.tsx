@@ -1,7 +1,7 @@
 // Confirms revoking a node, with the reason the audit trail records. Revocation is irreversible.
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import type { DataPlaneNode } from "../../api/client.ts";
-import { MutationAlert } from "./AddNodePanel.tsx";
+import { MutationAlert } from "../../components/MutationAlert.tsx";
 import { useRevokeNode } from "./useNodes.ts";
 
 export function RevokeNodePanel({ node, onDone }: { node: DataPlaneNode; onDone: (revoked: boolean) => void }) {

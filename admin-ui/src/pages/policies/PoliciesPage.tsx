@@ -1,5 +1,6 @@
 // Policies: every policy at its current version, searchable by name, filterable by effect, paged.
 import { useState } from "react";
+import { Link } from "../../app/router.tsx";
 import type { NavItem } from "../../app/sections.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { Pager } from "../../components/Pager.tsx";
@@ -20,7 +21,23 @@ export function PoliciesPage({ item }: { item: NavItem }) {
 
   return (
     <>
-      <PageHeader title="Policies" description={item.summary} access={item.access} />
+      <PageHeader
+        title="Policies"
+        description={item.summary}
+        access={item.access}
+        actions={
+          <>
+            <Link to="/policies/playground" className="button">
+              Playground
+            </Link>
+            {item.access === "full" ? (
+              <Link to="/policies/new" className="button button-primary">
+                New policy
+              </Link>
+            ) : null}
+          </>
+        }
+      />
       <PolicyFilters q={q} effect={effect} onQChange={setQ} onEffectChange={setEffect} />
       {policies.isError ? (
         <ErrorState error={policies.error} onRetry={() => policies.refetch()} />
@@ -45,10 +62,19 @@ export function PoliciesPage({ item }: { item: NavItem }) {
             Nothing matches {search ? <>“{search}”</> : "these filters"}.
           </EmptyState>
         ) : (
-          <EmptyState icon="policies" title="No policies yet">
-            Without policies the gateway denies every tool call. Policies are created with{" "}
-            <code>POST /api/v1/policies</code> (see <a href="/openapi.json">the API reference</a>); each change is kept
-            as a new version you can diff and roll back.
+          <EmptyState
+            icon="policies"
+            title="No policies yet"
+            action={
+              item.access === "full" ? (
+                <Link to="/policies/new" className="button button-primary">
+                  Write the first policy
+                </Link>
+              ) : null
+            }
+          >
+            Without policies the gateway denies every tool call. Each change to a policy is kept as a new version you
+            can diff and roll back.
           </EmptyState>
         )
       ) : (

@@ -1,5 +1,6 @@
 // Policies at their current version: name, effect, mode, version, and the last change (when, who, why).
 import type { Policy } from "../../api/client.ts";
+import { Link } from "../../app/router.tsx";
 import { RelativeTime } from "../../components/RelativeTime.tsx";
 import { LoadingRows } from "../../components/StateViews.tsx";
 import { EffectBadge, ModeBadge } from "./PolicyBadges.tsx";
@@ -47,7 +48,9 @@ function PolicyRow({ policy }: { policy: Policy }) {
   return (
     <tr>
       <td data-label="Name">
-        <div className="cell-primary mono">{policy.name}</div>
+        <div className="cell-primary mono">
+          <Link to={`/policies/${policy.id}`}>{policy.name}</Link>
+        </div>
         {policy.description ? <div className="cell-secondary">{policy.description}</div> : null}
       </td>
       <td data-label="Effect">

@@ -1,5 +1,12 @@
-import { Icon } from "../../components/Icon.tsx";
+// Search by name and filter by effect.
+import { FilterBar } from "../../components/FilterBar.tsx";
 import type { EffectFilter } from "./usePolicies.ts";
+
+const effects = [
+  ["allow", "Allow"],
+  ["deny", "Deny"],
+  ["require_approval", "Require approval"],
+] as const;
 
 export function PolicyFilters({
   q,
@@ -13,27 +20,14 @@ export function PolicyFilters({
   onEffectChange: (effect: EffectFilter) => void;
 }) {
   return (
-    <search className="filters">
-      <label className="search-field">
-        <Icon name="search" />
-        <span className="visually-hidden">Search policies by name</span>
-        <input
-          type="search"
-          placeholder="Search by name"
-          value={q}
-          maxLength={200}
-          onChange={(e) => onQChange(e.target.value)}
-        />
-      </label>
-      <label className="select-field">
-        <span className="select-label">Effect</span>
-        <select value={effect} onChange={(e) => onEffectChange(e.target.value as EffectFilter)}>
-          <option value="">All</option>
-          <option value="allow">Allow</option>
-          <option value="deny">Deny</option>
-          <option value="require_approval">Require approval</option>
-        </select>
-      </label>
-    </search>
+    <FilterBar
+      noun="policies"
+      q={q}
+      onQChange={onQChange}
+      selectLabel="Effect"
+      value={effect}
+      options={effects}
+      onValueChange={onEffectChange}
+    />
   );
 }

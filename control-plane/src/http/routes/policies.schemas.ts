@@ -49,10 +49,6 @@ export const PolicyInput = z
   .strict()
   .openapi("PolicyInput");
 
-export const PolicyDraft = z.object(content).partial().strict().openapi("PolicyDraft", {
-  description: "A policy being edited; fields not sent take harmless defaults (target `*`, effect allow)",
-});
-
 export const PolicyPatch = z
   .object({
     name: content.name.optional(),
@@ -73,6 +69,10 @@ export const PolicyPatch = z
   })
   .strict()
   .openapi("PolicyPatch");
+
+export const PolicyDraft = PolicyPatch.omit({ comment: true, expectedVersion: true }).openapi("PolicyDraft", {
+  description: "A policy being edited; fields not sent take harmless defaults (target `*`, effect allow)",
+});
 
 export const PolicyVersion = z
   .object({
