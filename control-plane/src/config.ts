@@ -1,6 +1,7 @@
 // Control-plane configuration: parsed once at start from the environment with zod. A bad value stops the
 // process with a message naming the variable and what it expects; every setting has a local default, and
 // production-only settings refuse to start when missing.
+import { readPemSetting } from "@portcullis/proto";
 import { z } from "zod";
 
 const hostPort = z
@@ -13,10 +14,16 @@ const hostPort = z
 
 const positiveInt = (def: number) => z.coerce.number().int().positive().default(def);
 
+/** A path to a PEM file, read at start (the error names the variable and the file). */
+const pemFile = z.string().transform((file, ctx) => readPemSetting(file, ctx) ?? z.NEVER);
+
 export const configSchema = z.object({
   PORTCULLIS_ENV: z.enum(["development", "production"]).default("development"),
   PORTCULLIS_CP_HTTP: hostPort.default({ host: "127.0.0.1", port: 7070 }),
   PORTCULLIS_CP_GRPC: hostPort.default({ host: "127.0.0.1", port: 7071 }),
+  PORTCULLIS_CP_GRPC_TLS_CERT: pemFile.optional(),
+  PORTCULLIS_CP_GRPC_TLS_KEY: pemFile.optional(),
+  PORTCULLIS_CP_GRPC_TLS_CLIENT_CA: pemFile.optional(),
   PORTCULLIS_PUBLIC_URL: z
     .url({ message: "expected an absolute URL such as https://portcullis.example.com" })
     .optional(),
@@ -69,6 +76,18 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}\nSee docs/configuration.md.`);
   }
   const config = result.data;
+  const tlsProblems: string[] = [];
+  if ((config.PORTCULLIS_CP_GRPC_TLS_CERT === undefined) !== (config.PORTCULLIS_CP_GRPC_TLS_KEY === undefined)) {
+    tlsProblems.push("  PORTCULLIS_CP_GRPC_TLS_CERT and PORTCULLIS_CP_GRPC_TLS_KEY: set both, or neither");
+  }
+  if (config.PORTCULLIS_CP_GRPC_TLS_CLIENT_CA !== undefined && config.PORTCULLIS_CP_GRPC_TLS_CERT === undefined) {
+    tlsProblems.push(
+      "  PORTCULLIS_CP_GRPC_TLS_CLIENT_CA: needs PORTCULLIS_CP_GRPC_TLS_CERT and _KEY (mTLS is TLS first)",
+    );
+  }
+  if (tlsProblems.length > 0) {
+    throw new ConfigError(`invalid configuration:\n${tlsProblems.join("\n")}\nSee docs/configuration.md.`);
+  }
   if (config.PORTCULLIS_ENV === "production") {
     const missing = (["DATABASE_URL", "PORTCULLIS_SECRET_KEY", "PORTCULLIS_PUBLIC_URL"] as const).filter(
       (k) => config[k] === undefined,

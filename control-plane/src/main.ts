@@ -97,7 +97,23 @@ export async function startControlPlane(
       log: (m, f) => log("info", m, f),
     },
     audit: { db: database.db, keys: () => keyRing, log },
+    tls:
+      config.PORTCULLIS_CP_GRPC_TLS_CERT && config.PORTCULLIS_CP_GRPC_TLS_KEY
+        ? {
+            cert: config.PORTCULLIS_CP_GRPC_TLS_CERT,
+            key: config.PORTCULLIS_CP_GRPC_TLS_KEY,
+            clientCa: config.PORTCULLIS_CP_GRPC_TLS_CLIENT_CA,
+          }
+        : undefined,
   });
+  const loopback = /^(127\.|localhost$|::1$|\[::1\]$)/.test(config.PORTCULLIS_CP_GRPC.host);
+  if (!config.PORTCULLIS_CP_GRPC_TLS_CERT && !loopback) {
+    log(
+      "warn",
+      "the gRPC service for nodes is plaintext on a non-loopback address: snapshots carry upstream credentials; set PORTCULLIS_CP_GRPC_TLS_CERT and _KEY (docs/deployment.md)",
+      {},
+    );
+  }
   await publisher.start();
   const stopRevocations = await database.listen("portcullis_node_revoked", (nodeId) =>
     hub.revoke(nodeId, "revoked by an administrator"),

@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import { type ChannelTls, grpcChannelCredentials, readPemSetting } from "@portcullis/proto";
 import pino from "pino";
 import { z } from "zod";
 import { parsePushAllow } from "./a2a/push-url.ts";
@@ -28,8 +29,15 @@ const hostPort = (example: string) =>
 
 const positiveInt = (def: number) => z.coerce.number().int().positive().default(def);
 
+/** A path to a PEM file, read at start (the error names the variable and the file). */
+const pemFile = z.string().transform((file, ctx) => readPemSetting(file, ctx) ?? z.NEVER);
+
 export const dataPlaneConfigSchema = z.object({
   PORTCULLIS_CP_GRPC: hostPort("127.0.0.1:7071").default("127.0.0.1:7071"),
+  PORTCULLIS_CP_GRPC_TLS: z.enum(["on", "off"], { message: "expected on or off" }).optional(),
+  PORTCULLIS_CP_GRPC_TLS_CA: pemFile.optional(),
+  PORTCULLIS_DP_GRPC_TLS_CERT: pemFile.optional(),
+  PORTCULLIS_DP_GRPC_TLS_KEY: pemFile.optional(),
   PORTCULLIS_BOOTSTRAP_TOKEN: z.string().min(1).max(200).optional(),
   PORTCULLIS_DP_DATA_DIR: z.string().min(1).default(".portcullis/dp"),
   PORTCULLIS_DP_HTTP: hostPort("127.0.0.1:8080").default("127.0.0.1:8080"),
@@ -84,7 +92,35 @@ export function parseDataPlaneConfig(env: Record<string, string | undefined> = p
     const lines = result.error.issues.map((i) => `  ${String(i.path[0])}: ${i.message}`);
     throw new DataPlaneConfigError(`invalid data-plane configuration:\n${lines.join("\n")}\nSee data-plane/README.md.`);
   }
-  return result.data;
+  const config = result.data;
+  const problems: string[] = [];
+  if ((config.PORTCULLIS_DP_GRPC_TLS_CERT === undefined) !== (config.PORTCULLIS_DP_GRPC_TLS_KEY === undefined)) {
+    problems.push("  PORTCULLIS_DP_GRPC_TLS_CERT and PORTCULLIS_DP_GRPC_TLS_KEY: set both, or neither");
+  }
+  const tlsAsked = config.PORTCULLIS_CP_GRPC_TLS_CA !== undefined || config.PORTCULLIS_DP_GRPC_TLS_CERT !== undefined;
+  if (config.PORTCULLIS_CP_GRPC_TLS === "off" && tlsAsked) {
+    problems.push("  PORTCULLIS_CP_GRPC_TLS: off, but TLS files are set; remove them or set it to on");
+  }
+  if (problems.length > 0) {
+    throw new DataPlaneConfigError(
+      `invalid data-plane configuration:\n${problems.join("\n")}\nSee data-plane/README.md.`,
+    );
+  }
+  return config;
+}
+
+/** The gRPC channel's TLS settings: on when asked (PORTCULLIS_CP_GRPC_TLS=on) or when a CA or client cert is set. */
+export function channelTlsOf(config: DataPlaneConfig): ChannelTls | undefined {
+  const on =
+    config.PORTCULLIS_CP_GRPC_TLS === "on" ||
+    (config.PORTCULLIS_CP_GRPC_TLS === undefined &&
+      (config.PORTCULLIS_CP_GRPC_TLS_CA !== undefined || config.PORTCULLIS_DP_GRPC_TLS_CERT !== undefined));
+  if (!on) return undefined;
+  return {
+    ca: config.PORTCULLIS_CP_GRPC_TLS_CA,
+    cert: config.PORTCULLIS_DP_GRPC_TLS_CERT,
+    key: config.PORTCULLIS_DP_GRPC_TLS_KEY,
+  };
 }
 
 export interface RunningDataPlane {
@@ -166,6 +202,7 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
 
   const starting = startNode({
     cpGrpcAddress: config.PORTCULLIS_CP_GRPC,
+    channelCredentials: grpcChannelCredentials(channelTlsOf(config)),
     bootstrapToken: config.PORTCULLIS_BOOTSTRAP_TOKEN,
     dataDir: path.resolve(config.PORTCULLIS_DP_DATA_DIR),
     logger,

@@ -181,5 +181,13 @@ export {
   type VerifiedSnapshot,
   verifySnapshot,
 } from "./snapshot.ts";
+export {
+  type ChannelTls,
+  grpcChannelCredentials,
+  grpcServerCredentials,
+  readPemFile,
+  readPemSetting,
+  type ServerTls,
+} from "./tls.ts";
 export { isSafeUint, parseSafeUint, toSafeUint } from "./uint.ts";
 export { createUuidV7Generator, isUuidV7, uuidv7, uuidv7Timestamp } from "./uuid.ts";

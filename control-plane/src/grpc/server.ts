@@ -5,6 +5,8 @@ import {
   addConfigService,
   addEnrollmentService,
   CONTROL_PLANE_SERVER_OPTIONS,
+  grpcServerCredentials,
+  type ServerTls,
 } from "@portcullis/proto";
 import type { AuditServiceDeps } from "./audit-service.ts";
 import { auditHandlers } from "./audit-service.ts";
@@ -22,6 +24,8 @@ export async function startGrpcServer(options: {
   hub: ConfigHub;
   enrollment: EnrollmentDeps;
   audit: AuditServiceDeps;
+  /** TLS (and mTLS with a client CA); plaintext when absent. */
+  tls?: ServerTls | undefined;
 }): Promise<RunningGrpcServer> {
   const server = new grpc.Server(CONTROL_PLANE_SERVER_OPTIONS);
   addEnrollmentService(server, enrollmentHandlers(options.enrollment));
@@ -29,7 +33,7 @@ export async function startGrpcServer(options: {
   addAuditService(server, auditHandlers(options.audit));
   const bindHost = options.host.includes(":") ? `[${options.host}]` : options.host;
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${bindHost}:${options.port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
+    server.bindAsync(`${bindHost}:${options.port}`, grpcServerCredentials(options.tls), (err, p) =>
       err ? reject(err) : resolve(p),
     ),
   );
