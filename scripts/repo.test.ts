@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = (name: string) => `${root}node_modules/.bin/${name}`;
-const workspaces = ["proto", "policy", "control-plane", "data-plane", "admin-ui"];
+const workspaces = ["proto", "policy", "control-plane", "data-plane", "admin-ui", "examples"];
 
 describe("repository", () => {
   for (const ws of workspaces) {

@@ -5,6 +5,7 @@ import { runAuditCommand } from "./audit/cli.ts";
 import { ConfigError, parseConfig } from "./config.ts";
 import { buildConsole, consoleNeedsBuild } from "./console-build.ts";
 import { openDatabase } from "./db/client.ts";
+import { type DemoSeedResult, seedDemo } from "./demo/seed.ts";
 import { startLocalNode } from "./local-node.ts";
 import { startControlPlane } from "./main.ts";
 
@@ -13,7 +14,8 @@ const help = `portcullis: an agentic gateway
 Usage:
   portcullis cp          Run the control plane (REST API, console) on PORTCULLIS_CP_HTTP (127.0.0.1:7070)
   portcullis dp          Run a data-plane node (PORTCULLIS_CP_GRPC, PORTCULLIS_BOOTSTRAP_TOKEN on first start)
-  portcullis start       Run everything for local use (what \`npm start\` runs): control plane and one node
+  portcullis start       Run everything for local use (what \`npm start\` runs): control plane, one node and
+                         the expense-report demo (seeded on a new database; PORTCULLIS_DEMO=0 turns it off)
   portcullis migrate     Apply database migrations and exit
   portcullis audit …     Verify the audit trail, sign and export checkpoints (portcullis audit help)
   portcullis help        Show this help
@@ -59,6 +61,16 @@ async function runControlPlane(command: string): Promise<number> {
   }
   const cp = await startControlPlane(config);
   const dpHttp = process.env.PORTCULLIS_DP_HTTP ?? "127.0.0.1:8080";
+  // The demo is seeded before the node starts, so the node's first snapshot already has it.
+  const demo = await seedDemo({
+    deps: cp.deps,
+    mode: config.PORTCULLIS_DEMO ?? (command === "start" ? "1" : "0"),
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.PORTCULLIS_DATA_DIR,
+    controlPlaneUrl: cp.url,
+    gatewayAddress: dpHttp,
+    toolsAddress: `${config.PORTCULLIS_DEMO_TOOLS_HTTP.host}:${config.PORTCULLIS_DEMO_TOOLS_HTTP.port}`,
+  });
   const dp =
     command === "start"
       ? await startLocalNode(cp, {
@@ -67,6 +79,11 @@ async function runControlPlane(command: string): Promise<number> {
           logLevel: config.PORTCULLIS_LOG_LEVEL,
         })
       : undefined;
+  // `start` runs the demo's tool servers too; with `cp` they run on their own (examples/expense-report/serve.ts).
+  const demoServers = command === "start" ? demo.servers : undefined;
+  const toolServers = demoServers
+    ? await import("@portcullis/examples/expense-report").then((m) => m.startDemoServers(demoServers))
+    : undefined;
   const lines = [
     "",
     "  Portcullis is running.",
@@ -74,6 +91,9 @@ async function runControlPlane(command: string): Promise<number> {
     `  Console and API   ${cp.url}/`,
     `  OpenAPI           ${cp.url}/openapi.json`,
     ...(dp ? [`  Data plane        http://${dp.httpAddress}/ (node enrolled in the default group; /readyz)`] : []),
+    ...(toolServers
+      ? [`  Demo tools        ${toolServers.url}/ (ocr, directory, notify, accounting-admin, accounting)`]
+      : []),
     `  Database          ${cp.database.kind === "pglite" ? `embedded PGlite in ${config.PORTCULLIS_DATA_DIR}/` : "PostgreSQL (DATABASE_URL)"}`,
   ];
   if (cp.firstAdmin.generatedPassword) {
@@ -87,10 +107,12 @@ async function runControlPlane(command: string): Promise<number> {
   } else {
     lines.push("", "  Admin login       the admin created on first start (its password was printed then)");
   }
+  lines.push(...demoLines(demo, cp.url, toolServers !== undefined, performance.now()));
   if (command === "start") lines.push("", "  Stop with Ctrl-C.");
   process.stdout.write(`${lines.join("\n")}\n\n`);
   const stop = async (signal: string) => {
     cp.deps.logger.info({ signal }, "shutting down");
+    await toolServers?.close();
     await dp?.close();
     await cp.close();
     process.exit(0);
@@ -98,6 +120,32 @@ async function runControlPlane(command: string): Promise<number> {
   process.once("SIGINT", () => void stop("SIGINT"));
   process.once("SIGTERM", () => void stop("SIGTERM"));
   return new Promise<number>(() => {});
+}
+
+/** What the demo added and what to try next. */
+function demoLines(demo: DemoSeedResult, cpUrl: string, running: boolean, readyMs: number): string[] {
+  if (demo.status === "skipped") {
+    return demo.reason === "PORTCULLIS_DEMO=0" ? [] : ["", `  Demo              not seeded: ${demo.reason}`];
+  }
+  const lines = [
+    "",
+    `  Demo              the expense-report walkthrough ${demo.status === "seeded" ? "was seeded" : "is seeded"} (docs/demo.md)`,
+  ];
+  const bob = demo.credentials?.console.users[0];
+  if (bob) lines.push(`  Approver login    ${bob.email} / ${bob.password}   (${bob.role}: ${bob.note})`);
+  if (demo.credentialsFile) lines.push(`  Credentials       ${demo.credentialsFile}`);
+  else lines.push("  Credentials       missing: reseed with PORTCULLIS_DEMO=force npm start");
+  if (!running) return lines;
+  lines.push(
+    "",
+    "  Try it: in a second terminal run",
+    "",
+    "      npm run demo",
+    "",
+    `  then open ${cpUrl}/ to see the sessions, decisions and audit trail it leaves.`,
+    `  (ready ${(readyMs / 1000).toFixed(1)} s after start)`,
+  );
+  return lines;
 }
 
 async function runNode(): Promise<number> {

@@ -1,0 +1,477 @@
+// The expense-report walkthrough (shared/scenarios/expense-report.md) as a client of the gateway: operator
+// tokens from the demo identity provider, RFC 8693 token exchange at the control plane, then every step through
+// the data plane with the official MCP SDK (MCP tools) and plain HTTP (the accounting API's HTTP tool). Each step
+// states what the scenario expects and reports what happened. `npm run demo` prints it; the acceptance test
+// asserts it. Steps that need a feature the gateway does not offer yet report "unavailable" instead of failing
+// (unless strict), so the walkthrough grows as the features land.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { type CallToolResult, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { decodeJwt, importJWK, type JWK, SignJWT } from "jose";
+import type { LogEntry } from "./servers.ts";
+
+/** What the demo seed writes to .portcullis/demo/credentials.json. */
+export interface DemoCredentials {
+  controlPlane: string;
+  /** The data-plane node's base URL (MCP at /mcp/default, HTTP tools at /tools/{tool}/invoke). */
+  gateway: string;
+  toolServers: string;
+  /** The demo identity provider: operators' tokens are signed with this key. */
+  identityProvider: { issuer: string; privateJwk: JWK };
+  agents: Record<string, { id: string; clientId: string; clientSecret: string }>;
+  console: { url: string; users: { email: string; password: string; role: string; note: string }[] };
+}
+
+export type Outcome = "allowed" | "denied" | "held" | "unknown_tool" | "listed" | "error";
+/** Gateway features a step may need that are not on every version. */
+export type Feature = "approvals" | "delegation";
+
+export interface Observed {
+  outcome: Outcome;
+  /** The gateway's reason code (decision code, error code or JSON-RPC code). */
+  code?: string;
+  reason?: string;
+  /** What the tool server verified from the gateway's assertion: "alice@company.com, via expense-report-v1". */
+  toolSaw?: string;
+  detail?: string;
+}
+
+export interface StepResult {
+  n: number;
+  session: string;
+  title: string;
+  expected: Outcome;
+  /** pass: as the scenario says; fail: not; unavailable: needs a feature this gateway lacks. */
+  status: "pass" | "fail" | "unavailable";
+  observed?: Observed;
+  requires?: Feature;
+  /** The gateway session the step ran in. */
+  sessionId?: string;
+}
+
+export interface WalkthroughResult {
+  steps: StepResult[];
+  /** Gateway sessions by label (happy, repeats, limits, delegation, carol). */
+  sessions: Record<string, string>;
+  ok: boolean;
+}
+
+export interface WalkthroughOptions {
+  credentials: DemoCredentials;
+  /** Called as each step finishes. */
+  onStep?: (step: StepResult) => void;
+  /** Called when a new session starts. */
+  onSession?: (label: string, title: string, sessionId: string) => void;
+  /** Unavailable steps fail (PORTCULLIS_DEMO_STRICT=1). */
+  strict?: boolean;
+  /** Which features the gateway offers; detected from the control plane when absent. */
+  features?: Partial<Record<Feature, boolean>>;
+}
+
+const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
+const JWT_TYPE = "urn:ietf:params:oauth:token-type:jwt";
+
+/** Which optional features the control plane offers, from its OpenAPI document. */
+export async function detectFeatures(controlPlane: string): Promise<Record<Feature, boolean>> {
+  const res = await fetch(`${controlPlane}/openapi.json`, { signal: AbortSignal.timeout(10_000) });
+  const doc = (await res.json()) as { paths?: Record<string, unknown> };
+  const paths = Object.keys(doc.paths ?? {});
+  return {
+    approvals: paths.some((p) => p.startsWith("/api/v1/approvals")),
+    delegation: false,
+  };
+}
+
+/** An operator's ID token from the demo identity provider. */
+export async function operatorToken(credentials: DemoCredentials, email: string): Promise<string> {
+  const { privateJwk, issuer } = credentials.identityProvider;
+  const key = await importJWK(privateJwk, "ES256");
+  return new SignJWT({ email })
+    .setProtectedHeader({ alg: "ES256", kid: privateJwk.kid as string, typ: "JWT" })
+    .setIssuer(issuer)
+    .setSubject(email)
+    .setIssuedAt()
+    .setExpirationTime("10m")
+    .sign(key);
+}
+
+/** RFC 8693: the agent exchanges the operator's token for a gateway session token. */
+export async function startSession(
+  credentials: DemoCredentials,
+  operator: string,
+  agent = "expense-report-v1",
+): Promise<{ token: string; sessionId: string }> {
+  const client = credentials.agents[agent];
+  if (!client) throw new Error(`no credential for agent ${agent} in the demo credentials`);
+  const res = await fetch(`${credentials.controlPlane}/oauth/token`, {
+    method: "POST",
+    body: new URLSearchParams({
+      grant_type: TOKEN_EXCHANGE,
+      subject_token: await operatorToken(credentials, operator),
+      subject_token_type: JWT_TYPE,
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+    }),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const body = (await res.json()) as { access_token?: string; error?: string; error_description?: string };
+  if (!res.ok || !body.access_token) {
+    throw new Error(
+      `token exchange for ${operator} failed: ${body.error ?? res.status} ${body.error_description ?? ""}`,
+    );
+  }
+  return { token: body.access_token, sessionId: String(decodeJwt(body.access_token).sid) };
+}
+
+/** One agent session at the gateway: MCP through the SDK, HTTP tools through fetch. */
+export class GatewaySession {
+  readonly sessionId: string;
+  readonly #token: string;
+  readonly #credentials: DemoCredentials;
+  #client: Client | undefined;
+
+  constructor(credentials: DemoCredentials, token: string, sessionId: string) {
+    this.#credentials = credentials;
+    this.#token = token;
+    this.sessionId = sessionId;
+  }
+
+  async mcp(): Promise<Client> {
+    if (this.#client) return this.#client;
+    const client = new Client({ name: "expense-report-demo", version: "1.0.0" });
+    const transport = new StreamableHTTPClientTransport(new URL(`${this.#credentials.gateway}/mcp/default`), {
+      requestInit: { headers: { authorization: `Bearer ${this.#token}` } },
+    });
+    await client.connect(transport);
+    this.#client = client;
+    return client;
+  }
+
+  async listTools(): Promise<string[]> {
+    const { tools } = await (await this.mcp()).listTools();
+    return tools.map((t) => t.name);
+  }
+
+  /** tools/call over MCP, as the scenario's outcome. */
+  async callMcp(name: string, args: Record<string, unknown>): Promise<Observed> {
+    const client = await this.mcp();
+    try {
+      const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+      const text = result.content
+        .map((c) => (c.type === "text" ? c.text : ""))
+        .join(" ")
+        .trim();
+      const decision = result._meta?.["portcullis/decision"] as { outcome?: string; code?: string } | undefined;
+      if (decision?.outcome === "deny") return { outcome: "denied", code: decision.code ?? "denied", reason: text };
+      if (result.isError) return { outcome: "error", code: "tool_error", reason: text };
+      return { outcome: "allowed", code: "allowed", detail: text, ...(await this.#toolSaw(name)) };
+    } catch (error) {
+      if (error instanceof McpError) {
+        const data = error.data as { code?: string } | undefined;
+        if (error.code === -32602 && /Unknown tool/.test(error.message)) {
+          return { outcome: "unknown_tool", code: "unknown_tool", reason: error.message };
+        }
+        if (error.code === -32010) {
+          return { outcome: "held", code: data?.code ?? "approval_required", reason: error.message };
+        }
+        return { outcome: "error", code: String(error.code), reason: error.message };
+      }
+      return { outcome: "error", code: "client_error", reason: (error as Error).message };
+    }
+  }
+
+  /** POST /tools/{tool}/invoke, as the scenario's outcome. */
+  async callHttp(name: string, args: Record<string, unknown>): Promise<Observed> {
+    const res = await fetch(`${this.#credentials.gateway}/tools/${name}/invoke`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${this.#token}`, "content-type": "application/json" },
+      body: JSON.stringify(args),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const body = (await res.json().catch(() => ({}))) as {
+      report_id?: string;
+      error?: { code?: string; message?: string; reason_code?: string };
+    };
+    if (res.ok) {
+      return {
+        outcome: "allowed",
+        code: "allowed",
+        detail: `report ${body.report_id}`,
+        ...(await this.#toolSaw(name)),
+      };
+    }
+    const code = body.error?.code ?? String(res.status);
+    const reason = body.error?.message ?? "";
+    if (code === "denied") return { outcome: "denied", code: body.error?.reason_code ?? code, reason };
+    if (code === "approval_required") return { outcome: "held", code, reason };
+    if (code === "unknown_tool") return { outcome: "unknown_tool", code, reason };
+    return { outcome: "error", code, reason };
+  }
+
+  /** What the tool server verified for this session's latest call of `tool` (it logs on loopback). */
+  async #toolSaw(tool: string): Promise<{ toolSaw?: string }> {
+    try {
+      const res = await fetch(`${this.#credentials.toolServers}/_demo/log`, { signal: AbortSignal.timeout(5_000) });
+      const { log } = (await res.json()) as { log: LogEntry[] };
+      const entry = log.findLast((e) => e.tool === tool && e.session === this.sessionId && e.accepted);
+      return entry?.caller ? { toolSaw: entry.caller } : {};
+    } catch {
+      return {};
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#client?.close().catch(() => {});
+  }
+}
+
+interface StepSpec {
+  title: string;
+  expected: Outcome;
+  /** The reason code the scenario implies, when it names one. */
+  code?: string;
+  requires?: Feature;
+  run: (s: GatewaySession) => Promise<Observed>;
+}
+
+interface SessionSpec {
+  label: string;
+  title: string;
+  operator: string;
+  agent?: string;
+  requires?: Feature;
+  steps: StepSpec[];
+}
+
+const alice = "alice@company.com";
+const report = (amount: number, over: Record<string, unknown> = {}) => ({
+  employee_id: alice,
+  amount,
+  cost_center: "eng-team-001",
+  receipt_text: "CITY TAXI CO. TOTAL USD 127.50",
+  ...over,
+});
+const receipt = { image: "receipt-2026-12-04.jpg" };
+const notice = { recipient: "bob@company.com", message: "Alice filed an expense report for $127.50" };
+
+/** The scenario, session by session. */
+export const walkthrough: readonly SessionSpec[] = [
+  {
+    label: "happy",
+    title: "The happy path: alice starts a session for expense-report-v1",
+    operator: alice,
+    steps: [
+      {
+        title: "tools/list shows the expense tools and hides delete_expense_reports",
+        expected: "listed",
+        run: async (s) => {
+          const names = await s.listTools();
+          const wanted = ["receipt_ocr", "get_employee_cost_center", "send_notification"];
+          const ok = wanted.every((n) => names.includes(n)) && !names.includes("delete_expense_reports");
+          return {
+            outcome: ok ? "listed" : "error",
+            code: ok ? "listed" : "unexpected_list",
+            detail: names.join(", "),
+          };
+        },
+      },
+      {
+        title: "receipt_ocr(receipt)",
+        expected: "allowed",
+        code: "allowed",
+        run: (s) => s.callMcp("receipt_ocr", receipt),
+      },
+      {
+        title: "get_employee_cost_center(alice)",
+        expected: "allowed",
+        code: "allowed",
+        run: (s) => s.callMcp("get_employee_cost_center", { employee_id: alice }),
+      },
+      {
+        title: "create_expense_report(alice, $127.50, eng-team-001)",
+        expected: "allowed",
+        code: "allowed",
+        run: (s) => s.callHttp("create_expense_report", report(127.5)),
+      },
+      {
+        title: "send_notification(bob)",
+        expected: "allowed",
+        code: "allowed",
+        run: (s) => s.callMcp("send_notification", notice),
+      },
+    ],
+  },
+  {
+    label: "repeats",
+    title: "Once per session: a new session for alice",
+    operator: alice,
+    steps: [
+      { title: "receipt_ocr", expected: "allowed", code: "allowed", run: (s) => s.callMcp("receipt_ocr", receipt) },
+      {
+        title: "receipt_ocr again",
+        expected: "denied",
+        code: "denied_by_policy",
+        run: (s) => s.callMcp("receipt_ocr", receipt),
+      },
+      {
+        title: "create_expense_report($42.00)",
+        expected: "allowed",
+        code: "allowed",
+        run: (s) => s.callHttp("create_expense_report", report(42)),
+      },
+      {
+        title: "create_expense_report again",
+        expected: "denied",
+        code: "denied_by_policy",
+        run: (s) => s.callHttp("create_expense_report", report(18)),
+      },
+    ],
+  },
+  {
+    label: "limits",
+    title: "Scope and limits: another session for alice",
+    operator: alice,
+    steps: [
+      {
+        title: "get_employee_cost_center(bob): not the operator",
+        expected: "denied",
+        code: "denied_by_policy",
+        run: (s) => s.callMcp("get_employee_cost_center", { employee_id: "bob@company.com" }),
+      },
+      {
+        title: "send_notification(mallory@evil.example)",
+        expected: "denied",
+        code: "denied_by_policy",
+        run: (s) => s.callMcp("send_notification", { ...notice, recipient: "mallory@evil.example" }),
+      },
+      {
+        title: "delete_expense_reports answers like an unknown tool",
+        expected: "unknown_tool",
+        code: "unknown_tool",
+        run: (s) => s.callMcp("delete_expense_reports", { employee_id: alice }),
+      },
+      {
+        title: "create_expense_report($7000): above $5000",
+        expected: "denied",
+        code: "denied_by_policy",
+        run: (s) => s.callHttp("create_expense_report", report(7000)),
+      },
+      {
+        title: "create_expense_report($1200): held for bob's approval",
+        expected: "held",
+        code: "approval_required",
+        run: (s) => s.callHttp("create_expense_report", report(1200)),
+      },
+      {
+        title: "bob approves the held call",
+        expected: "allowed",
+        requires: "approvals",
+        run: async () => ({ outcome: "error", code: "not_wired" }),
+      },
+      {
+        title: "create_expense_report($1300): the approval does not apply",
+        expected: "held",
+        requires: "approvals",
+        run: (s) => s.callHttp("create_expense_report", report(1300)),
+      },
+      {
+        title: "create_expense_report($1200) again: goes through exactly once",
+        expected: "allowed",
+        requires: "approvals",
+        run: (s) => s.callHttp("create_expense_report", report(1200)),
+      },
+    ],
+  },
+  {
+    label: "delegation",
+    title: "Delegation: expense-report-v1 delegates OCR to the third-party ocr-helper-v2",
+    operator: alice,
+    requires: "delegation",
+    steps: [
+      {
+        title: "ocr-helper-v2 calls receipt_ocr (alice → expense-report-v1 → ocr-helper-v2)",
+        expected: "allowed",
+        requires: "delegation",
+        run: async () => ({ outcome: "error", code: "not_wired" }),
+      },
+      {
+        title: "ocr-helper-v2 calls create_expense_report",
+        expected: "denied",
+        requires: "delegation",
+        run: async () => ({ outcome: "error", code: "not_wired" }),
+      },
+    ],
+  },
+  {
+    label: "carol",
+    title: "History is per session: carol starts her own",
+    operator: "carol@company.com",
+    steps: [
+      { title: "receipt_ocr", expected: "allowed", code: "allowed", run: (s) => s.callMcp("receipt_ocr", receipt) },
+      {
+        title: "create_expense_report(carol, eng-team-001): not her cost centre",
+        expected: "denied",
+        code: "denied_by_policy",
+        run: (s) =>
+          s.callHttp("create_expense_report", {
+            employee_id: "carol@company.com",
+            amount: 80,
+            cost_center: "eng-team-001",
+            receipt_text: "Client lunch",
+          }),
+      },
+    ],
+  },
+];
+
+/** Plays the walkthrough; never throws for a step (a step that throws fails with its message). */
+export async function runWalkthrough(options: WalkthroughOptions): Promise<WalkthroughResult> {
+  const { credentials } = options;
+  const features = { ...(await detectFeatures(credentials.controlPlane)), ...options.features };
+  const steps: StepResult[] = [];
+  const sessions: Record<string, string> = {};
+  let n = 0;
+  const finish = (result: StepResult) => {
+    steps.push(result);
+    options.onStep?.(result);
+  };
+  for (const spec of walkthrough) {
+    const sessionAvailable = !spec.requires || features[spec.requires];
+    let session: GatewaySession | undefined;
+    if (sessionAvailable) {
+      try {
+        const started = await startSession(credentials, spec.operator, spec.agent);
+        session = new GatewaySession(credentials, started.token, started.sessionId);
+        sessions[spec.label] = started.sessionId;
+        options.onSession?.(spec.label, spec.title, started.sessionId);
+      } catch (error) {
+        options.onSession?.(spec.label, `${spec.title}: ${(error as Error).message}`, "");
+      }
+    } else {
+      options.onSession?.(spec.label, spec.title, "");
+    }
+    for (const step of spec.steps) {
+      n += 1;
+      const base = { n, session: spec.label, title: step.title, expected: step.expected };
+      const requires = step.requires ?? spec.requires;
+      if (requires && !features[requires]) {
+        finish({ ...base, requires, status: options.strict ? "fail" : "unavailable" });
+        continue;
+      }
+      if (!session) {
+        finish({ ...base, status: "fail", observed: { outcome: "error", code: "no_session" } });
+        continue;
+      }
+      let observed: Observed;
+      try {
+        observed = await step.run(session);
+      } catch (error) {
+        observed = { outcome: "error", code: "client_error", reason: (error as Error).message };
+      }
+      const pass = observed.outcome === step.expected && (step.code === undefined || observed.code === step.code);
+      finish({ ...base, status: pass ? "pass" : "fail", observed, sessionId: session.sessionId });
+    }
+    await session?.close();
+  }
+  return { steps, sessions, ok: steps.every((s) => s.status !== "fail") };
+}
