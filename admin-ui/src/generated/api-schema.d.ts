@@ -821,6 +821,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sessions/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a session's audit events
+         * @description Every decision the data plane recorded for the session (allowed, denied, held, errored), oldest first, with the policies that decided it. `streams` names the audit streams they are in, to verify with `GET /api/v1/audit/verify?streamId=…`.
+         */
+        get: operations["listGatewaySessionEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/keys": {
         parameters: {
             query?: never;
@@ -2009,6 +2029,50 @@ export interface components {
             expiresAt: string;
             /** Format: date-time */
             endedAt: string | null;
+        };
+        SessionEventPage: {
+            items: components["schemas"]["SessionEvent"][];
+            /** @description The audit streams of this page's events, to verify */
+            streams: string[];
+            /** @description Pass as `cursor` for the next page; null at the end */
+            nextCursor: string | null;
+        };
+        SessionEvent: {
+            /** @description The event id: the decision id the call's answer and assertion carried */
+            id: string;
+            /** Format: date-time */
+            at: string;
+            /** @description `decision` for a tool call */
+            kind: string;
+            /** @description The audit stream (one per node and spool) the event is in */
+            streamId: string;
+            eventSeq: number;
+            tool: string | null;
+            /** @description The acting agent's name */
+            agent: string | null;
+            /** @description The operator's subject */
+            operator: string | null;
+            /** @description The policy outcome: allow, deny or require_approval */
+            decision: string | null;
+            /** @description What the gateway did: ok, denied, approval_required, unknown_tool, upstream_error, … */
+            outcome: string | null;
+            /** @description The reason code, e.g. allowed, denied_by_policy */
+            code: string | null;
+            /** @description The reason a person reads */
+            reason: string | null;
+            /** @description The policies whose match decided the outcome */
+            policies: string[];
+            /** @description How many policies were evaluated */
+            evaluated: number | null;
+            /** @description Shadow policies that matched (not enforced) */
+            shadowMatched: string[];
+            /** @description SHA-256 of the arguments' canonical JSON */
+            argsSha256: string | null;
+            upstreamStatus: number | null;
+            /** @description Time spent in the gateway and upstream, µs */
+            latencyUs: number | null;
+            /** @description mcp or http-tools */
+            protocol: string | null;
         };
         SigningKeyList: {
             items: components["schemas"]["SigningKey"][];
@@ -7003,6 +7067,87 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the credential is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role may not do this, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing state, e.g. a duplicate name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; details are in the server log under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listGatewaySessionEvents: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–1000) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the session's events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionEventPage"];
                 };
             };
             /** @description The input is invalid; `fields` names each problem */

@@ -45,6 +45,7 @@ import * as policiesSimulate from "./policies.simulate.ts";
 import * as policiesUpdate from "./policies.update.ts";
 import * as policiesVersionsGet from "./policies.versions.get.ts";
 import * as policiesVersionsList from "./policies.versions.list.ts";
+import * as sessionsEventsList from "./sessions.events.list.ts";
 import * as sessionsGet from "./sessions.get.ts";
 import * as sessionsList from "./sessions.list.ts";
 import * as toolsApprove from "./tools.approve.ts";
@@ -135,6 +136,7 @@ export const operations: Operation[] = [
   trustedIssuersDelete,
   sessionsList,
   sessionsGet,
+  sessionsEventsList,
   keysList,
   keysRotate,
 ];

@@ -1,5 +1,6 @@
 // Wire shapes of gateway sessions: one per token exchange (operator + agent), read-only here.
 import { z } from "@hono/zod-openapi";
+import type { SessionEvent as SessionEventRow } from "../../services/session-events.ts";
 import type { SessionView } from "../../services/sessions.ts";
 import { Timestamp } from "../common.ts";
 
@@ -73,4 +74,58 @@ export function sessionOut(s: SessionView): z.infer<typeof Session> {
     expiresAt: s.expiresAt.toISOString(),
     endedAt: s.endedAt?.toISOString() ?? null,
   };
+}
+
+export const SessionEventsQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(500)
+    .openapi({ description: "Page size (1–1000)", example: 500 }),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,300}$/, "expected the nextCursor of a previous page")
+    .optional()
+    .openapi({ description: "Opaque cursor from the previous page's `nextCursor`" }),
+});
+
+export const SessionEvent = z
+  .object({
+    id: z.string().openapi({ description: "The event id: the decision id the call's answer and assertion carried" }),
+    at: Timestamp,
+    kind: z.string().openapi({ description: "`decision` for a tool call" }),
+    streamId: z.string().openapi({ description: "The audit stream (one per node and spool) the event is in" }),
+    eventSeq: z.number().int(),
+    tool: z.string().nullable(),
+    agent: z.string().nullable().openapi({ description: "The acting agent's name" }),
+    operator: z.string().nullable().openapi({ description: "The operator's subject" }),
+    decision: z.string().nullable().openapi({ description: "The policy outcome: allow, deny or require_approval" }),
+    outcome: z
+      .string()
+      .nullable()
+      .openapi({ description: "What the gateway did: ok, denied, approval_required, unknown_tool, upstream_error, …" }),
+    code: z.string().nullable().openapi({ description: "The reason code, e.g. allowed, denied_by_policy" }),
+    reason: z.string().nullable().openapi({ description: "The reason a person reads" }),
+    policies: z.array(z.string()).openapi({ description: "The policies whose match decided the outcome" }),
+    evaluated: z.number().int().nullable().openapi({ description: "How many policies were evaluated" }),
+    shadowMatched: z.array(z.string()).openapi({ description: "Shadow policies that matched (not enforced)" }),
+    argsSha256: z.string().nullable().openapi({ description: "SHA-256 of the arguments' canonical JSON" }),
+    upstreamStatus: z.number().int().nullable(),
+    latencyUs: z.number().int().nullable().openapi({ description: "Time spent in the gateway and upstream, µs" }),
+    protocol: z.string().nullable().openapi({ description: "mcp or http-tools" }),
+  })
+  .openapi("SessionEvent");
+
+export const SessionEventPage = z
+  .object({
+    items: z.array(SessionEvent),
+    streams: z.array(z.string()).openapi({ description: "The audit streams of this page's events, to verify" }),
+    nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` for the next page; null at the end" }),
+  })
+  .openapi("SessionEventPage");
+
+export function sessionEventOut(e: SessionEventRow): z.infer<typeof SessionEvent> {
+  return { ...e, at: e.at.toISOString() };
 }

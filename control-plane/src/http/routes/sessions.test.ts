@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/app-harness.ts";
-import { gatewaySessions } from "../../db/schema.ts";
+import { auditEvents, gatewaySessions } from "../../db/schema.ts";
+import { uuidv7 } from "../../lib/ids.ts";
 import { newSessionId } from "../../tokens/token-endpoint.ts";
 
 let t: TestApp;
@@ -84,5 +85,96 @@ describe("sessions", () => {
 
   it("is not readable by platform", async () => {
     expect((await t.call("GET", "/api/v1/sessions", { role: "platform" })).status).toBe(403);
+  });
+});
+
+describe("session events", () => {
+  it("lists a session's audit events oldest first, with the deciding policies, in keyset pages", async () => {
+    const sessions = (await t.call("GET", "/api/v1/sessions?operator=carol")).body.items as { id: string }[];
+    const sessionId = sessions[0]?.id as string;
+    const other = (await t.call("GET", "/api/v1/sessions?operator=alice&limit=1")).body.items[0].id as string;
+    const streamA = uuidv7();
+    const streamB = uuidv7();
+    const at = (s: number) => new Date(Date.UTC(2030, 0, 1, 12, 5, s));
+    const event = (streamId: string, seq: number, second: number, session: string, tool: string, outcome: string) => ({
+      id: uuidv7(),
+      streamId,
+      batchSeq: 1,
+      eventSeq: seq,
+      at: at(second),
+      kind: "decision",
+      sessionId: session,
+      agentId: "agent-a",
+      operatorSub: "carol",
+      tool,
+      decision: outcome === "ok" ? "allow" : "deny",
+      outcome,
+      latencyUs: 1200,
+      record: JSON.stringify({
+        type: "decision",
+        code: outcome === "ok" ? "allowed" : "denied_by_policy",
+        reason: outcome === "ok" ? "allowed by policy 'p-allow'" : "denied by policy 'p-deny'",
+        policies: outcome === "ok" ? ["p-allow"] : ["p-deny"],
+        evaluated: 3,
+        args_sha256: "a".repeat(64),
+        protocol: "mcp",
+        ...(outcome === "ok" ? { upstream_status: 200 } : {}),
+      }),
+    });
+    await t.database.db
+      .insert(auditEvents)
+      .values([
+        event(streamB, 1, 3, sessionId, "send_notification", "denied"),
+        event(streamA, 1, 1, sessionId, "receipt_ocr", "ok"),
+        event(streamA, 2, 2, sessionId, "get_employee_cost_center", "ok"),
+        event(streamA, 3, 2, other, "receipt_ocr", "ok"),
+      ]);
+
+    const all = await t.call("GET", `/api/v1/sessions/${sessionId}/events`, { role: "auditor" });
+    expect(all.status, JSON.stringify(all.body)).toBe(200);
+    expect(all.body.items.map((e: { tool: string }) => e.tool)).toEqual([
+      "receipt_ocr",
+      "get_employee_cost_center",
+      "send_notification",
+    ]);
+    expect(all.body.items[0]).toMatchObject({
+      kind: "decision",
+      decision: "allow",
+      outcome: "ok",
+      code: "allowed",
+      policies: ["p-allow"],
+      evaluated: 3,
+      upstreamStatus: 200,
+      protocol: "mcp",
+      latencyUs: 1200,
+    });
+    expect(all.body.items[2]).toMatchObject({ outcome: "denied", code: "denied_by_policy", policies: ["p-deny"] });
+    expect(all.body.streams).toEqual([streamA, streamB].sort());
+    expect(all.body.nextCursor).toBeNull();
+
+    const tools: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { items: { tool: string }[]; nextCursor: string | null } } = await t.call(
+        "GET",
+        `/api/v1/sessions/${sessionId}/events?limit=1${cursor ? `&cursor=${cursor}` : ""}`,
+        { role: "security" },
+      );
+      expect(page.status).toBe(200);
+      tools.push(...page.body.items.map((e) => e.tool));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(tools).toEqual(["receipt_ocr", "get_employee_cost_center", "send_notification"]);
+  });
+
+  it("answers 404 for an unknown session, 400 naming a bad cursor, 403 to platform", async () => {
+    const missing = await t.call("GET", "/api/v1/sessions/sess_AAAAAAAAAAAAAAAAAAAAAA/events");
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe("not_found");
+    const id = (await t.call("GET", "/api/v1/sessions?limit=1")).body.items[0].id as string;
+    const bad = await t.call("GET", `/api/v1/sessions/${id}/events?cursor=bm90LWEtY3Vyc29y`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields[0].field).toBe("query.cursor");
+    expect((await t.call("GET", `/api/v1/sessions/${id}/events`, { role: "platform" })).status).toBe(403);
   });
 });
