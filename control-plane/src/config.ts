@@ -54,6 +54,7 @@ export const configSchema = z.object({
     .default(15),
   PORTCULLIS_KEY_ACTIVATION_MINUTES: z.coerce.number().int().min(0, "expected 0 or more (minutes)").default(10),
   PORTCULLIS_JWKS_COOLDOWN_SECONDS: z.coerce.number().int().min(0, "expected 0 or more (seconds)").default(30),
+  PORTCULLIS_CONSOLE_DIR: z.string().min(1).optional(),
   PORTCULLIS_DEMO: z.enum(["0", "1", "force"], { error: "expected 0, 1 or force" }).optional(),
   PORTCULLIS_DEMO_TOOLS_HTTP: hostPort.default({ host: "127.0.0.1", port: 7090 }),
   PORTCULLIS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

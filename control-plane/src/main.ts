@@ -163,7 +163,7 @@ export async function startControlPlane(
         return { ok: false, reason: "database unreachable" };
       }
     },
-    console: consoleAssets(),
+    console: consoleAssets(config.PORTCULLIS_CONSOLE_DIR ? path.resolve(config.PORTCULLIS_CONSOLE_DIR) : undefined),
     grpcAddress: grpcServer.address,
   });
 

@@ -14,7 +14,7 @@ import { createLocalJWKSet, type JWK, jwtVerify } from "jose";
 import { afterAll, describe, expect, it } from "vitest";
 import { createServerDatabase, testDbKind } from "./harness.ts";
 import { LocalIssuer } from "./local-issuer.ts";
-import { freePort, getJson, processGroup, until } from "./processes.ts";
+import { freePort, getJson, processGroup, signIn, until } from "./processes.ts";
 
 const root = mkdtempSync(path.join(tmpdir(), "pc-enforce-"));
 const procs = processGroup();
@@ -70,26 +70,8 @@ describe("R01: the node enforces its last snapshot while the control plane is do
       return p;
     };
     let cp = await startCp();
-    const signIn = async () => {
-      const login = await fetch(`${cpUrl}/api/v1/auth/login`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ email: "admin@portcullis.local", password: env.PORTCULLIS_ADMIN_PASSWORD }),
-      });
-      const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] as string;
-      const { csrfToken } = (await login.json()) as { csrfToken: string };
-      return async (method: string, p: string, body?: unknown) => {
-        const res = await fetch(`${cpUrl}${p}`, {
-          method,
-          headers: { cookie, "x-csrf-token": csrfToken, "content-type": "application/json" },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        const json = (await res.json()) as Record<string, any>;
-        expect(res.status, `${method} ${p}: ${JSON.stringify(json)}`).toBeLessThan(300);
-        return json;
-      };
-    };
-    let api = await signIn();
+    const adminSignIn = () => signIn(cpUrl, "admin@portcullis.local", env.PORTCULLIS_ADMIN_PASSWORD as string);
+    let api = await adminSignIn();
 
     // The directory, the agent, the tool and the scenario's policies.
     await api("POST", "/api/v1/trusted-issuers", {
@@ -191,7 +173,7 @@ describe("R01: the node enforces its last snapshot while the control plane is do
 
     // The control plane comes back; both decisions reach the audit trail exactly once and verify.
     cp = await startCp();
-    api = await signIn();
+    api = await adminSignIn();
     const sid = JSON.parse(Buffer.from(session.access_token.split(".")[1] as string, "base64url").toString())
       .sid as string;
     const verified = await until("the audit events", async () => {

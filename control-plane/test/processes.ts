@@ -77,27 +77,32 @@ export async function getJson(url: string): Promise<{ status: number; body: Reco
   }
 }
 
-/** Signs in to a running control plane as the bootstrap admin; returns a JSON API caller that asserts success. */
-export async function adminApi(
-  cpUrl: string,
-  password: string,
-): Promise<(method: string, path: string, body?: unknown) => Promise<Record<string, any>>> {
+// biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies
+export type ApiCall = (method: string, path: string, body?: unknown) => Promise<Record<string, any>>;
+
+/** Signs in to the console API (cookie + CSRF token); each call throws unless it answers 2xx. */
+export async function signIn(cpUrl: string, email: string, password: string): Promise<ApiCall> {
   const login = await fetch(`${cpUrl}/api/v1/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: "admin@portcullis.local", password }),
+    body: JSON.stringify({ email, password }),
   });
-  if (login.status !== 200) throw new Error(`admin login failed with ${login.status}`);
+  if (login.status !== 200) throw new Error(`sign-in of ${email} answered ${login.status}`);
   const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] as string;
   const { csrfToken } = (await login.json()) as { csrfToken: string };
-  return async (method, path, body) => {
-    const res = await fetch(`${cpUrl}${path}`, {
+  return async (method, p, body) => {
+    const res = await fetch(`${cpUrl}${p}`, {
       method,
       headers: { cookie, "x-csrf-token": csrfToken, "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const json = (await res.json()) as Record<string, any>;
-    if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(json)}`);
+    const json = (await res.json()) as Record<string, unknown>;
+    if (res.status >= 300) throw new Error(`${method} ${p} answered ${res.status}: ${JSON.stringify(json)}`);
     return json;
   };
+}
+
+/** Signs in to a running control plane as the bootstrap admin; returns a JSON API caller that asserts success. */
+export function adminApi(cpUrl: string, password: string): Promise<ApiCall> {
+  return signIn(cpUrl, "admin@portcullis.local", password);
 }

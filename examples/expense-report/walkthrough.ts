@@ -45,6 +45,12 @@ export interface StepResult {
   status: "pass" | "fail" | "unavailable";
   observed?: Observed;
   requires?: Feature;
+  /** The tool the step calls (none for tools/list). */
+  tool?: string;
+  /** The policy the scenario says decides it. */
+  policy?: string;
+  /** The arguments it sends. */
+  args?: Record<string, unknown>;
   /** The gateway session the step ran in. */
   sessionId?: string;
 }
@@ -227,6 +233,10 @@ export class GatewaySession {
 
 interface StepSpec {
   title: string;
+  tool?: string;
+  args?: Record<string, unknown>;
+  /** The policy that decides the call, as the scenario says. */
+  policy?: string;
   expected: Outcome;
   /** The reason code the scenario implies, when it names one. */
   code?: string;
@@ -254,6 +264,45 @@ const report = (amount: number, over: Record<string, unknown> = {}) => ({
 const receipt = { image: "receipt-2026-12-04.jpg" };
 const notice = { recipient: "bob@company.com", message: "Alice filed an expense report for $127.50" };
 
+/** A call over MCP (`via: "mcp"`) or the HTTP tool endpoint, expected to end as the scenario says. */
+function call(
+  via: "mcp" | "http",
+  title: string,
+  tool: string,
+  args: Record<string, unknown>,
+  expected: Outcome,
+  policy?: string,
+  requires?: Feature,
+): StepSpec {
+  const code = { allowed: "allowed", denied: "denied_by_policy", held: "approval_required" }[expected as string] as
+    | string
+    | undefined;
+  return {
+    title,
+    tool,
+    args,
+    expected,
+    ...(code ? { code } : expected === "unknown_tool" ? { code: "unknown_tool" } : {}),
+    ...(policy ? { policy } : {}),
+    ...(requires ? { requires } : {}),
+    run: (s) => (via === "mcp" ? s.callMcp(tool, args) : s.callHttp(tool, args)),
+  };
+}
+
+/** A step this version of the walkthrough cannot play yet: it needs `feature` wired in. */
+function pending(title: string, expected: Outcome, feature: Feature, tool?: string, policy?: string): StepSpec {
+  return {
+    title,
+    expected,
+    requires: feature,
+    ...(tool ? { tool } : {}),
+    ...(policy ? { policy } : {}),
+    run: async () => ({ outcome: "error", code: "not_wired", reason: `the walkthrough does not drive ${feature} yet` }),
+  };
+}
+
+const TOOLS_POLICY = "expense-agent-tools";
+
 /** The scenario, session by session. */
 export const walkthrough: readonly SessionSpec[] = [
   {
@@ -275,30 +324,24 @@ export const walkthrough: readonly SessionSpec[] = [
           };
         },
       },
-      {
-        title: "receipt_ocr(receipt)",
-        expected: "allowed",
-        code: "allowed",
-        run: (s) => s.callMcp("receipt_ocr", receipt),
-      },
-      {
-        title: "get_employee_cost_center(alice)",
-        expected: "allowed",
-        code: "allowed",
-        run: (s) => s.callMcp("get_employee_cost_center", { employee_id: alice }),
-      },
-      {
-        title: "create_expense_report(alice, $127.50, eng-team-001)",
-        expected: "allowed",
-        code: "allowed",
-        run: (s) => s.callHttp("create_expense_report", report(127.5)),
-      },
-      {
-        title: "send_notification(bob)",
-        expected: "allowed",
-        code: "allowed",
-        run: (s) => s.callMcp("send_notification", notice),
-      },
+      call("mcp", "receipt_ocr(receipt)", "receipt_ocr", receipt, "allowed", TOOLS_POLICY),
+      call(
+        "mcp",
+        "get_employee_cost_center(alice)",
+        "get_employee_cost_center",
+        { employee_id: alice },
+        "allowed",
+        TOOLS_POLICY,
+      ),
+      call(
+        "http",
+        "create_expense_report(alice, $127.50, eng-team-001)",
+        "create_expense_report",
+        report(127.5),
+        "allowed",
+        TOOLS_POLICY,
+      ),
+      call("mcp", "send_notification(bob)", "send_notification", notice, "allowed", TOOLS_POLICY),
     ],
   },
   {
@@ -306,25 +349,17 @@ export const walkthrough: readonly SessionSpec[] = [
     title: "Once per session: a new session for alice",
     operator: alice,
     steps: [
-      { title: "receipt_ocr", expected: "allowed", code: "allowed", run: (s) => s.callMcp("receipt_ocr", receipt) },
-      {
-        title: "receipt_ocr again",
-        expected: "denied",
-        code: "denied_by_policy",
-        run: (s) => s.callMcp("receipt_ocr", receipt),
-      },
-      {
-        title: "create_expense_report($42.00)",
-        expected: "allowed",
-        code: "allowed",
-        run: (s) => s.callHttp("create_expense_report", report(42)),
-      },
-      {
-        title: "create_expense_report again",
-        expected: "denied",
-        code: "denied_by_policy",
-        run: (s) => s.callHttp("create_expense_report", report(18)),
-      },
+      call("mcp", "receipt_ocr", "receipt_ocr", receipt, "allowed", TOOLS_POLICY),
+      call("mcp", "receipt_ocr again", "receipt_ocr", receipt, "denied", "ocr-once-per-session"),
+      call("http", "create_expense_report($42.00)", "create_expense_report", report(42), "allowed", TOOLS_POLICY),
+      call(
+        "http",
+        "create_expense_report again",
+        "create_expense_report",
+        report(18),
+        "denied",
+        "expense-once-per-session",
+      ),
     ],
   },
   {
@@ -332,54 +367,60 @@ export const walkthrough: readonly SessionSpec[] = [
     title: "Scope and limits: another session for alice",
     operator: alice,
     steps: [
-      {
-        title: "get_employee_cost_center(bob): not the operator",
-        expected: "denied",
-        code: "denied_by_policy",
-        run: (s) => s.callMcp("get_employee_cost_center", { employee_id: "bob@company.com" }),
-      },
-      {
-        title: "send_notification(mallory@evil.example)",
-        expected: "denied",
-        code: "denied_by_policy",
-        run: (s) => s.callMcp("send_notification", { ...notice, recipient: "mallory@evil.example" }),
-      },
-      {
-        title: "delete_expense_reports answers like an unknown tool",
-        expected: "unknown_tool",
-        code: "unknown_tool",
-        run: (s) => s.callMcp("delete_expense_reports", { employee_id: alice }),
-      },
-      {
-        title: "create_expense_report($7000): above $5000",
-        expected: "denied",
-        code: "denied_by_policy",
-        run: (s) => s.callHttp("create_expense_report", report(7000)),
-      },
-      {
-        title: "create_expense_report($1200): held for bob's approval",
-        expected: "held",
-        code: "approval_required",
-        run: (s) => s.callHttp("create_expense_report", report(1200)),
-      },
-      {
-        title: "bob approves the held call",
-        expected: "allowed",
-        requires: "approvals",
-        run: async () => ({ outcome: "error", code: "not_wired" }),
-      },
-      {
-        title: "create_expense_report($1300): the approval does not apply",
-        expected: "held",
-        requires: "approvals",
-        run: (s) => s.callHttp("create_expense_report", report(1300)),
-      },
-      {
-        title: "create_expense_report($1200) again: goes through exactly once",
-        expected: "allowed",
-        requires: "approvals",
-        run: (s) => s.callHttp("create_expense_report", report(1200)),
-      },
+      call(
+        "mcp",
+        "get_employee_cost_center(bob): not the operator",
+        "get_employee_cost_center",
+        { employee_id: "bob@company.com" },
+        "denied",
+        "cost-center-self-only",
+      ),
+      call(
+        "mcp",
+        "send_notification(mallory@evil.example)",
+        "send_notification",
+        { ...notice, recipient: "mallory@evil.example" },
+        "denied",
+        "notify-manager-only",
+      ),
+      call(
+        "mcp",
+        "delete_expense_reports answers like an unknown tool",
+        "delete_expense_reports",
+        { employee_id: alice },
+        "unknown_tool",
+      ),
+      call(
+        "http",
+        "create_expense_report($7000): above $5000",
+        "create_expense_report",
+        report(7000),
+        "denied",
+        "expense-hard-cap",
+      ),
+      call(
+        "http",
+        "create_expense_report($1200): held for bob's approval",
+        "create_expense_report",
+        report(1200),
+        "held",
+        "expense-manager-approval",
+      ),
+      pending("bob approves the held call", "allowed", "approvals"),
+      pending(
+        "create_expense_report($1300): the approval does not apply",
+        "held",
+        "approvals",
+        "create_expense_report",
+        "expense-manager-approval",
+      ),
+      pending(
+        "create_expense_report($1200) again: goes through exactly once",
+        "allowed",
+        "approvals",
+        "create_expense_report",
+        "expense-manager-approval",
+      ),
     ],
   },
   {
@@ -388,18 +429,20 @@ export const walkthrough: readonly SessionSpec[] = [
     operator: alice,
     requires: "delegation",
     steps: [
-      {
-        title: "ocr-helper-v2 calls receipt_ocr (alice → expense-report-v1 → ocr-helper-v2)",
-        expected: "allowed",
-        requires: "delegation",
-        run: async () => ({ outcome: "error", code: "not_wired" }),
-      },
-      {
-        title: "ocr-helper-v2 calls create_expense_report",
-        expected: "denied",
-        requires: "delegation",
-        run: async () => ({ outcome: "error", code: "not_wired" }),
-      },
+      pending(
+        "ocr-helper-v2 calls receipt_ocr (alice → expense-report-v1 → ocr-helper-v2)",
+        "allowed",
+        "delegation",
+        "receipt_ocr",
+        "ocr-helper-delegated-ocr",
+      ),
+      pending(
+        "ocr-helper-v2 calls create_expense_report",
+        "denied",
+        "delegation",
+        "create_expense_report",
+        "third-party-delegation-ocr-only",
+      ),
     ],
   },
   {
@@ -407,19 +450,15 @@ export const walkthrough: readonly SessionSpec[] = [
     title: "History is per session: carol starts her own",
     operator: "carol@company.com",
     steps: [
-      { title: "receipt_ocr", expected: "allowed", code: "allowed", run: (s) => s.callMcp("receipt_ocr", receipt) },
-      {
-        title: "create_expense_report(carol, eng-team-001): not her cost centre",
-        expected: "denied",
-        code: "denied_by_policy",
-        run: (s) =>
-          s.callHttp("create_expense_report", {
-            employee_id: "carol@company.com",
-            amount: 80,
-            cost_center: "eng-team-001",
-            receipt_text: "Client lunch",
-          }),
-      },
+      call("mcp", "receipt_ocr", "receipt_ocr", receipt, "allowed", TOOLS_POLICY),
+      call(
+        "http",
+        "create_expense_report(carol, eng-team-001): not her cost centre",
+        "create_expense_report",
+        { employee_id: "carol@company.com", amount: 80, cost_center: "eng-team-001", receipt_text: "Client lunch" },
+        "denied",
+        "expense-own-cost-center",
+      ),
     ],
   },
 ];
@@ -452,7 +491,15 @@ export async function runWalkthrough(options: WalkthroughOptions): Promise<Walkt
     }
     for (const step of spec.steps) {
       n += 1;
-      const base = { n, session: spec.label, title: step.title, expected: step.expected };
+      const base = {
+        n,
+        session: spec.label,
+        title: step.title,
+        expected: step.expected,
+        ...(step.tool ? { tool: step.tool } : {}),
+        ...(step.policy ? { policy: step.policy } : {}),
+        ...(step.args ? { args: step.args } : {}),
+      };
       const requires = step.requires ?? spec.requires;
       if (requires && !features[requires]) {
         finish({ ...base, requires, status: options.strict ? "fail" : "unavailable" });

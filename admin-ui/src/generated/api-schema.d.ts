@@ -2060,8 +2060,11 @@ export interface components {
             code: string | null;
             /** @description The reason a person reads */
             reason: string | null;
-            /** @description The policies whose match decided the outcome */
-            policies: string[];
+            /** @description The policies whose match decided the outcome (name null once deleted) */
+            policies: {
+                id: string;
+                name: string | null;
+            }[];
             /** @description How many policies were evaluated */
             evaluated: number | null;
             /** @description Shadow policies that matched (not enforced) */

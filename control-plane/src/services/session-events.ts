@@ -2,8 +2,8 @@
 // for calls made with the session's token (allowed, denied, held, errored), with the policies that decided it,
 // read from the signed records the nodes shipped. `streams` names the audit streams the events are in, so a
 // client can verify exactly those (GET /api/v1/audit/verify?streamId=…). Keyset-paged on (at, stream, seq).
-import { and, asc, eq, gt, or, type SQL } from "drizzle-orm";
-import { auditEvents, gatewaySessions } from "../db/schema.ts";
+import { and, asc, eq, gt, inArray, or, type SQL } from "drizzle-orm";
+import { auditEvents, gatewaySessions, policies } from "../db/schema.ts";
 import type { ServiceContext } from "./context.ts";
 import { ApiError, invalidField } from "./errors.ts";
 import { authorize } from "./rbac.ts";
@@ -21,8 +21,8 @@ export interface SessionEvent {
   outcome: string | null;
   code: string | null;
   reason: string | null;
-  /** The policies whose match decided the outcome. */
-  policies: string[];
+  /** The policies whose match decided the outcome (name: null when the policy has since been deleted for good). */
+  policies: { id: string; name: string | null }[];
   /** How many policies were evaluated for the call. */
   evaluated: number | null;
   /** Shadow policies that matched. */
@@ -39,6 +39,7 @@ export interface SessionEventsPage {
   nextCursor: string | null;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
@@ -97,14 +98,29 @@ export async function listSessionEvents({
     .limit(limit + 1);
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
-  const items = page.map((row): SessionEvent => {
-    let record: Record<string, unknown> = {};
+  const records = page.map((row) => {
     try {
       const parsed = JSON.parse(row.record) as unknown;
-      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) record = parsed as Record<string, unknown>;
+      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
     } catch {
       // The stored bytes are what the node signed; `audit verify` reports them if they do not parse.
     }
+    return {} as Record<string, unknown>;
+  });
+  // Events name policies by id; people read names.
+  const policyIds = [...new Set(records.flatMap((r) => strings(r.policies)))].filter((id) => UUID.test(id));
+  const names = new Map(
+    policyIds.length === 0
+      ? []
+      : (
+          await ctx.db
+            .select({ id: policies.id, name: policies.name })
+            .from(policies)
+            .where(inArray(policies.id, policyIds))
+        ).map((p) => [p.id, p.name]),
+  );
+  const items = page.map((row, i): SessionEvent => {
+    const record = records[i] as Record<string, unknown>;
     const shadow = record.shadow as { matched?: unknown } | undefined;
     return {
       id: row.id,
@@ -119,7 +135,7 @@ export async function listSessionEvents({
       outcome: row.outcome,
       code: str(record.code),
       reason: str(record.reason),
-      policies: strings(record.policies),
+      policies: strings(record.policies).map((id) => ({ id, name: names.get(id) ?? null })),
       evaluated: num(record.evaluated),
       shadowMatched: strings(shadow?.matched),
       argsSha256: str(record.args_sha256),

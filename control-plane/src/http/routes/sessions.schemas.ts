@@ -108,7 +108,9 @@ export const SessionEvent = z
       .openapi({ description: "What the gateway did: ok, denied, approval_required, unknown_tool, upstream_error, …" }),
     code: z.string().nullable().openapi({ description: "The reason code, e.g. allowed, denied_by_policy" }),
     reason: z.string().nullable().openapi({ description: "The reason a person reads" }),
-    policies: z.array(z.string()).openapi({ description: "The policies whose match decided the outcome" }),
+    policies: z
+      .array(z.object({ id: z.string(), name: z.string().nullable() }))
+      .openapi({ description: "The policies whose match decided the outcome (name null once deleted)" }),
     evaluated: z.number().int().nullable().openapi({ description: "How many policies were evaluated" }),
     shadowMatched: z.array(z.string()).openapi({ description: "Shadow policies that matched (not enforced)" }),
     argsSha256: z.string().nullable().openapi({ description: "SHA-256 of the arguments' canonical JSON" }),

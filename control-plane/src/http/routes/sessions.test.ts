@@ -95,6 +95,20 @@ describe("session events", () => {
     const other = (await t.call("GET", "/api/v1/sessions?operator=alice&limit=1")).body.items[0].id as string;
     const streamA = uuidv7();
     const streamB = uuidv7();
+    const allowPolicy = (
+      await t.call("POST", "/api/v1/policies", {
+        body: {
+          name: "p-allow",
+          description: "",
+          target: { agents: ["*"], tools: ["*"] },
+          effect: "allow",
+          condition: "",
+          mode: "enforce",
+          priority: 0,
+        },
+      })
+    ).body.id as string;
+    const gone = uuidv7();
     const at = (s: number) => new Date(Date.UTC(2030, 0, 1, 12, 5, s));
     const event = (streamId: string, seq: number, second: number, session: string, tool: string, outcome: string) => ({
       id: uuidv7(),
@@ -114,7 +128,7 @@ describe("session events", () => {
         type: "decision",
         code: outcome === "ok" ? "allowed" : "denied_by_policy",
         reason: outcome === "ok" ? "allowed by policy 'p-allow'" : "denied by policy 'p-deny'",
-        policies: outcome === "ok" ? ["p-allow"] : ["p-deny"],
+        policies: outcome === "ok" ? [allowPolicy] : [gone],
         evaluated: 3,
         args_sha256: "a".repeat(64),
         protocol: "mcp",
@@ -142,13 +156,17 @@ describe("session events", () => {
       decision: "allow",
       outcome: "ok",
       code: "allowed",
-      policies: ["p-allow"],
+      policies: [{ id: allowPolicy, name: "p-allow" }],
       evaluated: 3,
       upstreamStatus: 200,
       protocol: "mcp",
       latencyUs: 1200,
     });
-    expect(all.body.items[2]).toMatchObject({ outcome: "denied", code: "denied_by_policy", policies: ["p-deny"] });
+    expect(all.body.items[2]).toMatchObject({
+      outcome: "denied",
+      code: "denied_by_policy",
+      policies: [{ id: gone, name: null }],
+    });
     expect(all.body.streams).toEqual([streamA, streamB].sort());
     expect(all.body.nextCursor).toBeNull();
 
