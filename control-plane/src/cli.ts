@@ -5,7 +5,7 @@ import { runAuditCommand } from "./audit/cli.ts";
 import { ConfigError, parseConfig } from "./config.ts";
 import { buildConsole, consoleNeedsBuild } from "./console-build.ts";
 import { openDatabase } from "./db/client.ts";
-import { type DemoSeedResult, seedDemo } from "./demo/seed.ts";
+import type { DemoSeedResult } from "./demo/seed.ts";
 import { startLocalNode } from "./local-node.ts";
 import { startControlPlane } from "./main.ts";
 
@@ -62,6 +62,7 @@ async function runControlPlane(command: string): Promise<number> {
   const cp = await startControlPlane(config);
   const dpHttp = process.env.PORTCULLIS_DP_HTTP ?? "127.0.0.1:8080";
   // The demo is seeded before the node starts, so the node's first snapshot already has it.
+  const { seedDemo } = await import("./demo/seed.ts");
   const demo = await seedDemo({
     deps: cp.deps,
     mode: config.PORTCULLIS_DEMO ?? (command === "start" ? "1" : "0"),

@@ -11,15 +11,14 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import type { DemoCredentials, DemoServersConfig } from "@portcullis/examples/expense-report";
 import {
-  type DemoCredentials,
   type DemoServerName,
-  type DemoServersConfig,
   demoServerNames,
   demoServerPath,
   demoTools,
   people,
-} from "@portcullis/examples/expense-report";
+} from "@portcullis/examples/expense-report/catalog";
 import { expenseReportPolicies } from "@portcullis/policy/scenarios/expense-report";
 import { and, count, eq } from "drizzle-orm";
 import { exportJWK, generateKeyPair } from "jose";
