@@ -54,7 +54,10 @@ async function main(argv: string[]): Promise<number> {
 
 async function runControlPlane(command: string): Promise<number> {
   const config = parseConfig();
-  if (command === "start" && consoleNeedsBuild()) {
+  // `start` is for a person at a terminal: warnings only unless asked, so the banner is what they read.
+  if (command === "start" && !process.env.PORTCULLIS_LOG_LEVEL) config.PORTCULLIS_LOG_LEVEL = "warn";
+  // With PORTCULLIS_CONSOLE_DIR the console was built elsewhere; otherwise `start` builds admin-ui/dist when stale.
+  if (command === "start" && !config.PORTCULLIS_CONSOLE_DIR && consoleNeedsBuild()) {
     await buildConsole((line) => process.stdout.write(`${line}\n`)).catch((err: unknown) => {
       process.stderr.write(`  The console could not be built (${(err as Error).message}); the API still works.\n`);
     });
