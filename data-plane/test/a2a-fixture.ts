@@ -2,7 +2,8 @@
 // a real DP whose snapshot has them as `a2a` upstreams: `travel` (plain card), `signed` (card signed by a key its
 // settings trust), `tampered` (card changed after signing), `jku` (signature naming a jku outside the allowlist) and
 // `unsigned-keys` (cardKeys configured, card unsigned). Policies allow the expense agent the task methods of all of
-// them; GetExtendedAgentCard is allowed to nobody (default deny).
+// them; GetExtendedAgentCard is allowed to nobody (default deny). GetTaskPushNotificationConfig is rate limited
+// (2 per hour per operator).
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type AgentCard, generateAgentCardSignature } from "@a2a-js/sdk";
@@ -107,6 +108,13 @@ export class A2aWorld {
     const base = scenarioResources("http://127.0.0.1:9", world.cp.key);
     world.cp.publish({
       ...base,
+      // One method is rate limited (per operator), for the rate-limit test only.
+      settings: {
+        ...base.settings,
+        rateLimits: {
+          tools: { "a2a:GetTaskPushNotificationConfig": { limit: 2, windowSeconds: 3600, per: "operator" } },
+        },
+      },
       upstreams: [
         ...base.upstreams,
         upstream(U.travel, "travel", world.travel),

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { type AgentCard, Role, type StreamResponse, type Task, TaskState, verifyAgentCardSignature } from "@a2a-js/sdk";
 import { ClientFactory, JsonRpcTransportFactory } from "@a2a-js/sdk/client";
 import { importJWK, jwtVerify } from "jose";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { A2A_UPSTREAMS, A2aWorld } from "../../test/a2a-fixture.ts";
 import { waitFor } from "../../test/fixtures.ts";
 import { ALICE, CAROL, newSessionId } from "../../test/http-tools-fixture.ts";
@@ -76,10 +76,12 @@ describe("A2A agents at /a2a/{upstream}", () => {
       return { ...node.identity.assertion.publicJwk, kid };
     })(card);
     expect(askedFor).toEqual({ kid: node.identity.assertion.kid, jku: `${world.cp.issuer}/.well-known/jwks.json` });
-    // A card changed after the gateway signed it no longer verifies.
+    // A card changed after the gateway signed it no longer verifies (the SDK logs the failed entry at debug level).
+    vi.spyOn(console, "debug").mockImplementation(() => {});
     await expect(
       verifyAgentCardSignature(async () => node.identity.assertion.publicJwk)({ ...card, name: "Evil agent" }),
     ).rejects.toThrow();
+    vi.restoreAllMocks();
   });
 
   it("the SDK client sends a message through the gateway: allowed as a2a:SendMessage, forwarded with a valid assertion and never the caller's token, audited", async () => {
@@ -167,6 +169,25 @@ describe("A2A agents at /a2a/{upstream}", () => {
     );
     expect(agentOnly.status).toBe(401);
     expect(jsonRpcCalls()).toHaveLength(0);
+  });
+
+  it("the gateway group's rate limits apply to A2A methods by their policy name: 429, Retry-After, not forwarded", async () => {
+    const erin = "erin@company.com";
+    const token = await world.token({ sid: newSessionId(), sub: erin, op: { email: erin } });
+    const created = await world.rpc("SendMessage", { message: textMessage("limits") }, { token });
+    const taskId = (created.body.result as { task: { id: string } }).task.id;
+    world.resetAgents();
+    for (let i = 0; i < 2; i++) {
+      const r = await world.rpc("GetTaskPushNotificationConfig", { taskId, id: "none" }, { token });
+      expect(r.status).toBe(200);
+    }
+    expect(jsonRpcCalls()).toHaveLength(2);
+    const limited = await world.rpc("tasks/pushNotificationConfig/get", { id: taskId }, { token });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(errorOf(limited.body)).toMatchObject({ code: A2A_RPC.rateLimited, data: { scope: "tool_per_operator" } });
+    expect(jsonRpcCalls()).toHaveLength(2);
+    await world.audit((r) => r.outcome === "rate_limited" && r.tool === "a2a:GetTaskPushNotificationConfig");
   });
 
   describe("T17: tasks belong to the session that created them", () => {

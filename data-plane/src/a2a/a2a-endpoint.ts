@@ -15,6 +15,7 @@ import type { CallOutcome, DecisionEvent, DecisionRecorder } from "../audit/reco
 import { callUpstream } from "../http-tools/call-upstream.ts";
 import type { Logger } from "../log.ts";
 import { type Id, nodeBaseUrl, rpcError } from "../mcp/mcp-endpoint.ts";
+import type { QuotaStore } from "../quota/quota-store.ts";
 import {
   argsDigest,
   authenticateCaller,
@@ -22,8 +23,10 @@ import {
   decideCall,
   decisionFields,
   openDecisionEvent,
+  rateLimitedReply,
   resolveCaller,
   sessionKeyOf,
+  takeQuota,
 } from "../server/call-steps.ts";
 import { checkBodyHeaders, readJsonBody } from "../server/read-body.ts";
 import { bearerChallenge, sendError, sendJson } from "../server/replies.ts";
@@ -69,10 +72,15 @@ export const A2A_RPC = {
   ownershipUnavailable: -31412,
   /** The request names a tenant: the tenant comes from the verified identity only (HTTP 403). */
   tenantRefused: -31413,
+  /** A rate limit of the gateway group is reached (HTTP 429 with Retry-After; `data`: scope, retry_after_seconds). */
+  rateLimited: -31414,
+  /** The quota store (Redis) is unreachable: the call was not counted, so not executed (HTTP 503). */
+  quotaUnavailable: -31415,
 } as const;
 
 export interface A2aEndpointDeps {
   ledger: SessionLedger;
+  quota: QuotaStore;
   recorder: DecisionRecorder;
   mintAssertion: MintAssertion;
   settings: HttpToolsSettings;
@@ -245,7 +253,12 @@ export function createA2aEndpoint(deps: A2aEndpointDeps): A2aEndpoint {
       return recorder.record(event, sensitive);
     };
     /** Records the event, then sends the answer (withheld when a sensitive call's record failed). */
-    const conclude = async (status: number, answer: unknown, fields: Partial<DecisionEvent>): Promise<void> => {
+    const conclude = async (
+      status: number,
+      answer: unknown,
+      fields: Partial<DecisionEvent>,
+      headers: Record<string, string> = {},
+    ): Promise<void> => {
       const recorded = await finish(fields);
       let out = answer;
       let code = status;
@@ -259,7 +272,10 @@ export function createA2aEndpoint(deps: A2aEndpointDeps): A2aEndpoint {
             : "the call could not be recorded in the audit trail, so it was not executed",
         });
       }
-      reply(code, out, recorded ? { "portcullis-decision-id": requestId } : {});
+      reply(code, out, {
+        ...(code === status ? headers : {}),
+        ...(recorded ? { "portcullis-decision-id": requestId } : {}),
+      });
     };
     const refuse = (
       status: number,
@@ -353,6 +369,30 @@ export function createA2aEndpoint(deps: A2aEndpointDeps): A2aEndpoint {
         if (owner === undefined ? method.kind === "list" : !sameOwner(owner, me)) {
           return notFound("the context is unknown to the gateway or belongs to another session");
         }
+      }
+
+      // The gateway group's rate limits, per agent, operator and method (tool `a2a:{V1Method}` of this upstream).
+      const quota = await takeQuota(deps.quota, serving.engine, {
+        agentId: caller.agent.id,
+        operator: token.subject,
+        toolId: `${route.upstream.id}/${a2aToolName(method)}`,
+        toolName: a2aToolName(method),
+      });
+      if (!quota.ok) {
+        if (quota.code === "quota_unavailable") {
+          return conclude(
+            503,
+            rpcError(id, { code: A2A_RPC.quotaUnavailable, message: quota.message, data: { reason_code: quota.code } }),
+            { outcome: "quota_unavailable", code: "quota_unavailable", reason: quota.message },
+          );
+        }
+        const limited = rateLimitedReply(quota);
+        return conclude(
+          429,
+          rpcError(id, { code: A2A_RPC.rateLimited, message: limited.message, data: limited.data }),
+          { outcome: "rate_limited", code: "rate_limited", reason: limited.message },
+          { "retry-after": String(limited.retryAfterSeconds) },
+        );
       }
 
       const era = rpcMethod.includes("/") ? "0.3" : "1.0";

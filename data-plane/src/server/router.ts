@@ -127,6 +127,7 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
       });
       a2a = createA2aEndpoint({
         ledger: options.ledger,
+        quota: options.quota,
         recorder,
         mintAssertion,
         settings: options.settings,
