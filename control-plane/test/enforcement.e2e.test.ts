@@ -9,12 +9,12 @@ import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { expenseReportPolicies } from "@portcullis/policy/scenarios/expense-report";
 import { createLocalJWKSet, type JWK, jwtVerify } from "jose";
 import { afterAll, describe, expect, it } from "vitest";
 import { createServerDatabase, testDbKind } from "./harness.ts";
 import { LocalIssuer } from "./local-issuer.ts";
 import { freePort, getJson, processGroup, signIn, until } from "./processes.ts";
+import { registerExpenseCast } from "./support/expense-cast.ts";
 
 const root = mkdtempSync(path.join(tmpdir(), "pc-enforce-"));
 const procs = processGroup();
@@ -74,33 +74,11 @@ describe("R01: the node enforces its last snapshot while the control plane is do
     let api = await adminSignIn();
 
     // The directory, the agent, the tool and the scenario's policies.
-    await api("POST", "/api/v1/trusted-issuers", {
-      name: "company-idp",
-      issuer: issuer.issuer,
-      staticJwks: issuer.jwks(),
+    const { credential, upstream } = await registerExpenseCast(api, {
+      issuer,
+      upstream: { name: "accounting", url: accounting.url },
+      tools: [{ name: "create_expense_report", path: "/reports", sensitive: true }],
     });
-    await api("POST", "/api/v1/operators", {
-      subject: "alice@company.com",
-      email: "alice@company.com",
-      department: "engineering",
-      manager: "bob@company.com",
-      costCenter: "eng-team-001",
-      attributes: { delegation_limit: 500 },
-    });
-    const agent = await api("POST", "/api/v1/agents", {
-      name: "expense-report-v1",
-      owner: "finance-platform",
-      trust: "first_party",
-    });
-    const credential = await api("POST", `/api/v1/agents/${agent.id}/credentials`, {});
-    const upstream = await api("POST", "/api/v1/upstreams", { name: "accounting", kind: "http", url: accounting.url });
-    await api("POST", "/api/v1/tools", {
-      upstreamId: upstream.id,
-      name: "create_expense_report",
-      http: { method: "POST", path: "/reports" },
-      sensitive: true,
-    });
-    for (const { id: _id, ...policy } of expenseReportPolicies) await api("POST", "/api/v1/policies", policy);
 
     // A node, enrolled and in sync.
     const groups = await api("GET", "/api/v1/gateway-groups");

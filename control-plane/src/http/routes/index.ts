@@ -15,6 +15,8 @@ import * as apiTokensRevoke from "./api-tokens.revoke.ts";
 import * as auditCheckpointsExport from "./audit.checkpoints.export.ts";
 import * as auditCheckpointsList from "./audit.checkpoints.list.ts";
 import * as auditVerify from "./audit.verify.ts";
+import * as auditEventsExport from "./audit-events.export.ts";
+import * as auditEventsList from "./audit-events.list.ts";
 import * as authLogin from "./auth.login.ts";
 import * as authLogout from "./auth.logout.ts";
 import * as authSession from "./auth.session.ts";
@@ -34,6 +36,7 @@ import * as operatorsDelete from "./operators.delete.ts";
 import * as operatorsGet from "./operators.get.ts";
 import * as operatorsList from "./operators.list.ts";
 import * as operatorsUpdate from "./operators.update.ts";
+import * as overviewGet from "./overview.get.ts";
 import * as policiesCheck from "./policies.check.ts";
 import * as policiesCreate from "./policies.create.ts";
 import * as policiesDelete from "./policies.delete.ts";
@@ -48,6 +51,7 @@ import * as policiesVersionsList from "./policies.versions.list.ts";
 import * as sessionsEventsList from "./sessions.events.list.ts";
 import * as sessionsGet from "./sessions.get.ts";
 import * as sessionsList from "./sessions.list.ts";
+import * as sessionsTimeline from "./sessions.timeline.ts";
 import * as toolsApprove from "./tools.approve.ts";
 import * as toolsCreate from "./tools.create.ts";
 import * as toolsDelete from "./tools.delete.ts";
@@ -137,6 +141,10 @@ export const operations: Operation[] = [
   sessionsList,
   sessionsGet,
   sessionsEventsList,
+  sessionsTimeline,
+  auditEventsList,
+  auditEventsExport,
+  overviewGet,
   keysList,
   keysRotate,
 ];
