@@ -3,19 +3,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { eq } from "drizzle-orm";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../control-plane/src/config.ts";
 import { type Database, openDatabase } from "../../control-plane/src/db/client.ts";
 import { adminAuditLog } from "../../control-plane/src/db/schema.ts";
 import { type RunningControlPlane, startControlPlane } from "../../control-plane/src/main.ts";
 import { quarantineWithPendingDefinition } from "../../control-plane/test/support/quarantine.ts";
+import { buildConsole } from "./support/build-console.ts";
 import { chromiumArgs, ensureChromium } from "./support/chromium.ts";
 
-const adminUiRoot = fileURLToPath(new URL("..", import.meta.url));
 const adminEmail = "admin@portcullis.local";
 const adminPassword = "e2e-correct-horse-battery";
 
@@ -29,20 +27,7 @@ const pageProblems: string[] = [];
 beforeAll(async () => {
   const executablePath = ensureChromium();
   // The control plane serves admin-ui/dist, so the console is built there (a fraction of a second).
-  // Vitest sets NODE_ENV=test, which would give a development build of React; build what users get.
-  const nodeEnv = process.env.NODE_ENV;
-  process.env.NODE_ENV = "production";
-  try {
-    await build({
-      root: adminUiRoot,
-      configFile: join(adminUiRoot, "vite.config.ts"),
-      mode: "production",
-      logLevel: "warn",
-      build: { sourcemap: false },
-    });
-  } finally {
-    process.env.NODE_ENV = nodeEnv;
-  }
+  await buildConsole();
   dataDir = mkdtempSync(join(tmpdir(), "portcullis-console-e2e-"));
   database = await openDatabase({ dataDir: "memory://" });
   cp = await startControlPlane(
@@ -105,7 +90,7 @@ describe("console in a browser", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("alert").getByText("Email or password is wrong, or the account is disabled.").waitFor();
 
-    // Signing in opens the overview, with the user and the admin's eight sections.
+    // Signing in opens the overview, with the user and the admin's nine sections.
     await page.getByLabel("Password").fill(adminPassword);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
@@ -119,6 +104,7 @@ describe("console in a browser", () => {
       "Nodes",
       "Approvals",
       "Sessions",
+      "Audit",
       "Settings",
     ]);
 

@@ -22,6 +22,12 @@ export type Tool = Schemas["Tool"];
 export type DataPlaneNode = Schemas["Node"];
 export type GatewayGroup = Schemas["GatewayGroup"];
 export type BootstrapTokenIssued = Schemas["BootstrapTokenIssued"];
+export type GatewaySession = Schemas["Session"];
+export type AuditEvent = Schemas["AuditEvent"];
+export type SessionTimeline = Schemas["SessionTimeline"];
+export type TimelineEvent = SessionTimeline["events"][number];
+export type Integrity = SessionTimeline["integrity"];
+export type Overview = Schemas["Overview"];
 
 /** Holds the CSRF token of the current session; set at sign-in and whenever the session is read. */
 export interface CsrfToken {

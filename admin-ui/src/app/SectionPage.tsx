@@ -2,10 +2,13 @@
 import type { SessionInfo } from "../api/client.ts";
 import { EmptyState } from "../components/StateViews.tsx";
 import { AgentsPage } from "../pages/agents/AgentsPage.tsx";
+import { AuditPage } from "../pages/audit/AuditPage.tsx";
 import { NodesPage } from "../pages/nodes/NodesPage.tsx";
 import { OverviewPage } from "../pages/overview/OverviewPage.tsx";
 import { PlannedPage } from "../pages/PlannedPage.tsx";
 import { PoliciesSection } from "../pages/policies/PoliciesSection.tsx";
+import { SessionPage } from "../pages/sessions/SessionPage.tsx";
+import { SessionsPage } from "../pages/sessions/SessionsPage.tsx";
 import { ToolsPage } from "../pages/tools/ToolsPage.tsx";
 import { Link } from "./router.tsx";
 import { type NavItem, navigationFor, sectionAt } from "./sections.ts";
@@ -35,10 +38,11 @@ export function SectionPage({ session, pathname }: { session: SessionInfo; pathn
       </EmptyState>
     );
   }
-  return <PageFor item={item} session={session} />;
+  return <PageFor item={item} session={session} pathname={pathname} />;
 }
 
-function PageFor({ item, session }: { item: NavItem; session: SessionInfo }) {
+function PageFor({ item, session, pathname }: { item: NavItem; session: SessionInfo; pathname: string }) {
+  const rest = pathname.slice(item.path.length + 1).replace(/\/+$/, "");
   switch (item.id) {
     case "overview":
       return <OverviewPage session={session} />;
@@ -50,6 +54,10 @@ function PageFor({ item, session }: { item: NavItem; session: SessionInfo }) {
       return <NodesPage item={item} />;
     case "tools":
       return <ToolsPage item={item} role={session.user.role} />;
+    case "sessions":
+      return rest ? <SessionPage id={decodeURIComponent(rest)} /> : <SessionsPage item={item} />;
+    case "audit":
+      return <AuditPage item={item} />;
     default:
       return <PlannedPage item={item} />;
   }

@@ -3,7 +3,16 @@
 // (control-plane/src/services/rbac.ts), which remains the authority: the API refuses what a role may not do.
 import type { Role } from "../api/client.ts";
 
-export type SectionId = "overview" | "policies" | "agents" | "tools" | "nodes" | "approvals" | "sessions" | "settings";
+export type SectionId =
+  | "overview"
+  | "policies"
+  | "agents"
+  | "tools"
+  | "nodes"
+  | "approvals"
+  | "sessions"
+  | "audit"
+  | "settings";
 export type Access = "full" | "read";
 
 export interface Section {
@@ -62,12 +71,13 @@ export const sections: readonly Section[] = [
     id: "sessions",
     label: "Sessions",
     path: "/sessions",
-    summary: "Agent sessions and the audit trail of every tool call.",
-    planned: [
-      "Search sessions by agent, person, tool, decision and time",
-      "A timeline of each call: decision, policies evaluated, latency",
-      "Signature and chain status of the audit evidence, and export",
-    ],
+    summary: "Agent sessions: each call in order, its decision, and verified evidence.",
+  },
+  {
+    id: "audit",
+    label: "Audit",
+    path: "/audit",
+    summary: "Search every recorded tool call and export the evidence.",
   },
   {
     id: "settings",
@@ -91,6 +101,7 @@ const access: Record<Role, Partial<Record<SectionId, Access>>> = {
     nodes: "full",
     approvals: "full",
     sessions: "full",
+    audit: "full",
     settings: "full",
   },
   security: {
@@ -100,9 +111,18 @@ const access: Record<Role, Partial<Record<SectionId, Access>>> = {
     nodes: "read",
     approvals: "full",
     sessions: "full",
+    audit: "full",
   },
   platform: { overview: "full", agents: "full", tools: "full", nodes: "full", policies: "read" },
-  auditor: { overview: "full", sessions: "full", policies: "read", agents: "read", tools: "read", nodes: "read" },
+  auditor: {
+    overview: "full",
+    sessions: "full",
+    audit: "full",
+    policies: "read",
+    agents: "read",
+    tools: "read",
+    nodes: "read",
+  },
 };
 
 export interface NavItem extends Section {

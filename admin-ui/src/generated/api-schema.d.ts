@@ -841,6 +841,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sessions/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A session's calls in order, with verified integrity
+         * @description Every audit event of the session, oldest first, with decision, reason, policies and argument digest; each signed batch that carries one is verified as `portcullis audit verify` does.
+         */
+        get: operations["getSessionTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search audit events
+         * @description Decision events stored from the data planes' signed audit batches, newest first, filtered by agent, operator, tool, session, decision, outcome, reason code and time. `/api/v1/audit/events/export` streams the same selection as JSON Lines or CSV.
+         */
+        get: operations["searchAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/events/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export audit events (JSON Lines or CSV)
+         * @description Streams every event the filters select, newest first: one JSON object per line (`jsonl`, each as in `searchAuditEvents`) or CSV with a header row. Each event carries its signed record. A failure half-way aborts the transfer rather than ending it cleanly, so a truncated file is never mistaken for a complete one.
+         */
+        get: operations["exportAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Figures for the console's overview
+         * @description Aggregates only (no arguments, operators or sessions): readable by every role that sees nodes.
+         */
+        get: operations["getOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/keys": {
         parameters: {
             query?: never;
@@ -2076,6 +2156,137 @@ export interface components {
             latencyUs: number | null;
             /** @description mcp or http-tools */
             protocol: string | null;
+        };
+        SessionTimeline: {
+            session: components["schemas"]["Session"] & (Record<string, never> | null);
+            /**
+             * @description verified: the batch's signature, hashes, events and link to the previous batch all check out; failed: one does not (tampering, or a key the control plane does not know); pending: the batch verifies but the batch before it is not stored, so its chain cannot be confirmed yet
+             * @enum {string}
+             */
+            integrity: "verified" | "failed" | "pending";
+            /** @description The session has not ended or expired: more calls may arrive */
+            open: boolean;
+            /** @description Only the first 2000 events are shown */
+            truncated: boolean;
+            /** Format: date-time */
+            checkedAt: string;
+            events: (components["schemas"]["AuditEvent"] & {
+                /**
+                 * @description verified: the batch's signature, hashes, events and link to the previous batch all check out; failed: one does not (tampering, or a key the control plane does not know); pending: the batch verifies but the batch before it is not stored, so its chain cannot be confirmed yet
+                 * @enum {string}
+                 */
+                integrity: "verified" | "failed" | "pending";
+            })[];
+            batches: {
+                nodeId: string;
+                streamId: string;
+                seq: number;
+                /** Format: date-time */
+                receivedAt: string;
+                eventCount: number;
+                /**
+                 * @description verified: the batch's signature, hashes, events and link to the previous batch all check out; failed: one does not (tampering, or a key the control plane does not know); pending: the batch verifies but the batch before it is not stored, so its chain cannot be confirmed yet
+                 * @enum {string}
+                 */
+                integrity: "verified" | "failed" | "pending";
+                problems: {
+                    /** @enum {string} */
+                    kind: "missing_batch" | "bad_signature" | "modified_batch" | "broken_chain" | "modified_event" | "missing_event" | "extra_event" | "checkpoint_mismatch";
+                    detail: string;
+                }[];
+            }[];
+        };
+        PolicyRef: {
+            id: string;
+            /** @description The policy's name; null when it was deleted since */
+            name: string | null;
+        };
+        AuditEvent: {
+            /** @description The decision id (UUIDv7) the call's response and assertion carried */
+            id: string;
+            /** Format: date-time */
+            at: string;
+            /** @description decision, discontinuity, … */
+            kind: string;
+            nodeId: string;
+            streamId: string;
+            batchSeq: number;
+            eventSeq: number;
+            sessionId: string | null;
+            agent: string | null;
+            operator: string | null;
+            tool: string | null;
+            decision: string | null;
+            outcome: string | null;
+            /** @description Stable reason code */
+            code: string | null;
+            /** @description The reason a person reads */
+            reason: string | null;
+            protocol: string | null;
+            /** @description The policies that decided the call */
+            policiesDeciding: components["schemas"]["PolicyRef"][];
+            /** @description Every policy whose target and condition matched */
+            policiesMatched: components["schemas"]["PolicyRef"][];
+            policiesEvaluated: number | null;
+            /** @description SHA-256 of the canonical arguments (never the arguments) */
+            argsSha256: string | null;
+            latencyUs: number | null;
+            configVersion: number | null;
+            /** @description The exact record the node signed (canonical JSON) */
+            record: string;
+        };
+        AuditEventPage: {
+            items: components["schemas"]["AuditEvent"][];
+            /** @description Pass as `cursor` for the next page; null at the end */
+            nextCursor: string | null;
+        };
+        Overview: {
+            window: {
+                /** Format: date-time */
+                from: string;
+                /** Format: date-time */
+                to: string;
+                minutes: number;
+                bucketSeconds: number;
+            };
+            /** @description Decisions per bucket, oldest first; deny includes calls refused before policy */
+            series: {
+                /** Format: date-time */
+                at: string;
+                allow: number;
+                deny: number;
+                approval: number;
+            }[];
+            totals: {
+                allow: number;
+                deny: number;
+                approval: number;
+            };
+            topDeniedTools: {
+                tool: string;
+                count: number;
+            }[];
+            topAgents: {
+                agent: string;
+                calls: number;
+                denied: number;
+            }[];
+            nodes: {
+                total: number;
+                /** @description Online and serving the group's current snapshot */
+                ready: number;
+                /** @description Online but serving an older snapshot */
+                stale: number;
+                disconnected: number;
+            };
+            audit: {
+                /** @description The largest audit lag an online node reports */
+                maxLagMs: number | null;
+                /** @description Events waiting in online nodes' spools */
+                spoolDepth: number;
+                /** Format: date-time */
+                lastEventAt: string | null;
+            };
         };
         SigningKeyList: {
             items: components["schemas"]["SigningKey"][];
@@ -7151,6 +7362,352 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SessionEventPage"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the credential is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role may not do this, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing state, e.g. a duplicate name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; details are in the server log under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSessionTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The timeline */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionTimeline"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the credential is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role may not do this, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing state, e.g. a duplicate name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; details are in the server log under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    searchAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Only events of this agent (its name) */
+                agent?: string;
+                /** @description Only events of this operator subject */
+                operator?: string;
+                /** @description Only calls of this tool */
+                tool?: string;
+                /** @description Only events of this gateway session */
+                session?: string;
+                /** @description The policy decision */
+                decision?: "allow" | "deny" | "require_approval";
+                /** @description What the gateway did with the call */
+                outcome?: string;
+                /** @description The reason code the node recorded (read from the signed record) */
+                code?: string;
+                /** @description Events at or after this time */
+                from?: string;
+                /** @description Events before this time */
+                to?: string;
+                /** @description Page size (1–200) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventPage"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the credential is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role may not do this, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing state, e.g. a duplicate name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; details are in the server log under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Only events of this agent (its name) */
+                agent?: string;
+                /** @description Only events of this operator subject */
+                operator?: string;
+                /** @description Only calls of this tool */
+                tool?: string;
+                /** @description Only events of this gateway session */
+                session?: string;
+                /** @description The policy decision */
+                decision?: "allow" | "deny" | "require_approval";
+                /** @description What the gateway did with the call */
+                outcome?: string;
+                /** @description The reason code the node recorded (read from the signed record) */
+                code?: string;
+                /** @description Events at or after this time */
+                from?: string;
+                /** @description Events before this time */
+                to?: string;
+                /** @description jsonl (default) or csv */
+                format?: "jsonl" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description The input is invalid; `fields` names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the credential is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role may not do this, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing state, e.g. a duplicate name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; details are in the server log under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOverview: {
+        parameters: {
+            query?: {
+                /** @description The window, in minutes (5 to 10080 = a week) */
+                minutes?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Overview"];
                 };
             };
             /** @description The input is invalid; `fields` names each problem */

@@ -12,16 +12,16 @@ afterEach(cleanup);
 
 const expected: Record<Role, { items: string[]; readOnly: string[] }> = {
   admin: {
-    items: ["Overview", "Policies", "Agents", "Tools", "Nodes", "Approvals", "Sessions", "Settings"],
+    items: ["Overview", "Policies", "Agents", "Tools", "Nodes", "Approvals", "Sessions", "Audit", "Settings"],
     readOnly: [],
   },
   security: {
-    items: ["Overview", "Policies", "Tools", "Nodes", "Approvals", "Sessions"],
+    items: ["Overview", "Policies", "Tools", "Nodes", "Approvals", "Sessions", "Audit"],
     readOnly: ["Tools", "Nodes"],
   },
   platform: { items: ["Overview", "Policies", "Agents", "Tools", "Nodes"], readOnly: ["Policies"] },
   auditor: {
-    items: ["Overview", "Policies", "Agents", "Tools", "Nodes", "Sessions"],
+    items: ["Overview", "Policies", "Agents", "Tools", "Nodes", "Sessions", "Audit"],
     readOnly: ["Policies", "Agents", "Tools", "Nodes"],
   },
 };

@@ -27,6 +27,7 @@ it("keeps the user signed in and says why when signing out fails", async () => {
   });
   renderConsole(cp, "/");
   fireEvent.click(await screen.findByRole("button", { name: /sign out/i }));
-  expect((await screen.findByRole("alert")).textContent).toContain("Could not sign out.");
+  // (The overview's own figures fail against this fake too; the sign-out alert is the one that says so.)
+  expect(await screen.findByText(/Could not sign out\./)).toBeTruthy();
   expect(screen.getByText("security@example.test")).toBeTruthy();
 });

@@ -1,0 +1,170 @@
+// The auditor's console end to end: a real control plane (in-process, PGlite in memory) with a real data-plane
+// node carrying the expense-report scenario's calls through the real signed audit ingest. An auditor signs in,
+// sees the overview's charts, finds a denied call in the audit search, opens its session, sees "Signature
+// verified" on every call, and exports the session (the download is the API's JSON Lines). With
+// PORTCULLIS_E2E_SCREENSHOTS=DIR it also saves a screenshot of each page at desktop and narrow widths.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseConfig } from "../../control-plane/src/config.ts";
+import { type Database, openDatabase } from "../../control-plane/src/db/client.ts";
+import { type RunningControlPlane, startControlPlane } from "../../control-plane/src/main.ts";
+import { createApiToken } from "../../control-plane/src/services/api-tokens.ts";
+import { runScenarioTraffic, type ScenarioTraffic } from "../../control-plane/test/support/scenario-traffic.ts";
+import { buildConsole } from "./support/build-console.ts";
+import { chromiumArgs, ensureChromium } from "./support/chromium.ts";
+
+const auditor = { email: "auditor@company.com", password: "auditor-e2e-password" };
+const shots = process.env.PORTCULLIS_E2E_SCREENSHOTS;
+
+let workDir: string;
+let database: Database;
+let cp: RunningControlPlane;
+let traffic: ScenarioTraffic;
+let browser: Browser;
+const pageProblems: string[] = [];
+
+beforeAll(async () => {
+  const executablePath = ensureChromium();
+  workDir = mkdtempSync(join(tmpdir(), "portcullis-audit-e2e-"));
+  // Its own build directory, so this file never races the other browser test over admin-ui/dist.
+  const outDir = join(workDir, "console");
+  await buildConsole(outDir);
+  database = await openDatabase({ dataDir: "memory://" });
+  cp = await startControlPlane(
+    parseConfig({
+      PORTCULLIS_CP_HTTP: "127.0.0.1:0",
+      PORTCULLIS_CP_GRPC: "127.0.0.1:0",
+      PORTCULLIS_DATA_DIR: join(workDir, "cp"),
+      PORTCULLIS_ADMIN_PASSWORD: "audit-e2e-admin-password",
+      PORTCULLIS_LOG_LEVEL: "silent",
+      PORTCULLIS_CONSOLE_DIR: outDir,
+    }),
+    { database },
+  );
+  const ctx = {
+    ...cp.deps,
+    actor: { type: "system" as const, id: "e2e", name: "e2e", role: "admin" as const },
+    requestId: "e2e",
+  };
+  const admin = (await createApiToken({ ctx, input: { name: "e2e-admin", role: "admin" } })).token;
+  const created = await fetch(`${cp.url}/api/v1/users`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+    body: JSON.stringify({ ...auditor, displayName: "Dana Auditor", role: "auditor" }),
+  });
+  expect(created.status).toBe(201);
+  traffic = await runScenarioTraffic({ cpUrl: cp.url, grpcAddress: cp.grpcAddress, apiToken: admin, workDir });
+  browser = await chromium.launch({ executablePath, args: chromiumArgs });
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await traffic?.close();
+  await cp?.close();
+  await database?.close();
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+async function screenshot(page: Page, name: string) {
+  if (!shots) return;
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 420, height: 900 });
+  await page.screenshot({ path: join(shots, `${name}-narrow.png`), fullPage: true });
+  if (size) await page.setViewportSize(size);
+}
+
+describe("the auditor's console", () => {
+  it("finds a denied call, opens its session, sees it verified, and exports it", { timeout: 120_000 }, async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on("pageerror", (err) => pageProblems.push(`pageerror: ${err.message}`));
+    page.on("console", (msg) => {
+      if (/Content Security Policy/i.test(msg.text())) pageProblems.push(`csp: ${msg.text()}`);
+    });
+
+    await page.goto(`${cp.url}/login`);
+    await page.getByLabel("Email").fill(auditor.email);
+    await page.getByLabel("Password").fill(auditor.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+    const nav = page.getByRole("navigation", { name: "Main" }).getByRole("link");
+    expect(await page.locator("nav .nav-label").allTextContents()).toEqual([
+      "Overview",
+      "Policies",
+      "Agents",
+      "Tools",
+      "Nodes",
+      "Sessions",
+      "Audit",
+    ]);
+
+    // The overview: the scenario's five calls by outcome, its denied tools, the node ready.
+    await page
+      .getByRole("img", { name: /Decisions over the window: 2 allowed, 2 denied, 1 held for approval/ })
+      .waitFor();
+    const denied = page.getByRole("img", { name: "Most denied tools" });
+    expect(await denied.textContent()).toContain("get_employee_cost_center");
+    await page.getByRole("img", { name: "1 ready, 0 behind, 0 offline" }).waitFor();
+    await screenshot(page, "overview");
+
+    // The audit search: denied calls of the cost-centre tool.
+    await nav.filter({ hasText: "Audit" }).click();
+    await page.getByRole("heading", { name: "Audit", level: 1 }).waitFor();
+    await page.getByLabel("Decision").selectOption("deny");
+    await page.getByLabel("Tool").fill("get_employee_cost_center");
+    await page.getByText("1 event", { exact: true }).waitFor();
+    const row = page.getByRole("row").filter({ hasText: "get_employee_cost_center" });
+    expect(await row.textContent()).toContain("Denied");
+    expect(await row.textContent()).toContain("cost-center-self-only");
+    const csv = page.getByRole("link", { name: "CSV" });
+    expect(await csv.getAttribute("href")).toBe(
+      "/api/v1/audit/events/export?tool=get_employee_cost_center&decision=deny&format=csv",
+    );
+    await screenshot(page, "audit");
+
+    // Its session: every call in order, each "Signature verified".
+    await row.getByRole("link").click();
+    await page.getByRole("heading", { name: "Session", level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/sessions/${traffic.main.id}`);
+    const calls = page.getByTestId("timeline-call");
+    await calls.first().waitFor();
+    expect(await calls.count()).toBe(4);
+    expect(await calls.nth(1).textContent()).toMatch(/get_employee_cost_center.*Denied/);
+    for (let i = 0; i < 4; i++) expect(await calls.nth(i).textContent()).toContain("Signature verified");
+    expect(await page.getByTestId("session-integrity").textContent()).toBe("Signature verified");
+    await page.getByText("4 (2 allowed, 2 denied)").waitFor();
+    await page.getByRole("img", { name: /The session's 4 calls in order/ }).waitFor();
+    await screenshot(page, "session");
+
+    // Export: the browser downloads the session's events as JSON Lines, newest first.
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "JSON Lines" }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^portcullis-audit-.*\.jsonl$/);
+    const file = join(workDir, "session.jsonl");
+    await download.saveAs(file);
+    const lines = readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.id)).toEqual([...traffic.main.calls].reverse().map((c) => c.decisionId));
+    expect(lines.every((l) => l.sessionId === traffic.main.id && typeof l.record === "string")).toBe(true);
+
+    // The sessions list leads back to both sessions.
+    await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "Sessions" }).click();
+    await page.getByRole("heading", { name: "Sessions", level: 1 }).waitFor();
+    await page.getByRole("link", { name: traffic.approval.id }).waitFor();
+    await page.getByRole("link", { name: traffic.main.id }).waitFor();
+    await screenshot(page, "sessions");
+
+    expect(pageProblems).toEqual([]);
+    await context.close();
+  });
+});
