@@ -58,6 +58,7 @@ afterAll(async () => {
 async function get(p: string, role: Role = "auditor") {
   const res = await fetch(`${cp.url}${p}`, { headers: { authorization: `Bearer ${tokens[role]}` } });
   const text = await res.text();
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies
   let body: any = text;
   try {
     body = JSON.parse(text);

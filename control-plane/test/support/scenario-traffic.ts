@@ -9,7 +9,7 @@ import path from "node:path";
 import { type RunningDataPlane, runDataPlane } from "@portcullis/data-plane";
 import { LocalIssuer } from "../local-issuer.ts";
 import { until } from "../processes.ts";
-import { registerExpenseCast } from "./expense-cast.ts";
+import { type Api, registerExpenseCast } from "./expense-cast.ts";
 
 export interface ScenarioCall {
   tool: string;
@@ -44,13 +44,13 @@ export async function runScenarioTraffic(options: {
     for (const f of cleanups.reverse()) await f().catch(() => {});
   };
   try {
-    const api = async (method: string, p: string, body?: unknown) => {
+    const api: Api = async (method, p, body) => {
       const res = await fetch(`${options.cpUrl}${p}`, {
         method,
         headers: { authorization: `Bearer ${options.apiToken}`, "content-type": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-      const json = (await res.json()) as Record<string, any>;
+      const json = (await res.json()) as Awaited<ReturnType<Api>>;
       if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
       return json;
     };

@@ -39,6 +39,7 @@ export function AuditFilters({ value, onChange }: { value: Filters; onChange: (n
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
   return (
+    // biome-ignore lint/a11y/noLabelWithoutControl: the input or select is the child passed in
     <label className="filter-field">
       <span className="filter-label">{label}</span>
       {children}
