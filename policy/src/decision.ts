@@ -26,6 +26,8 @@ export type ReasonCode =
   | "invalid_args"
   /** The engine itself failed (malformed context or a bug); fails closed. */
   | "engine_error"
+  /** A delegated call: an agent earlier in the delegation chain may not make this call itself. */
+  | "delegator_denied"
   | LimitCode;
 
 export interface PolicyResult {

@@ -51,6 +51,7 @@ export type {
   ReasonCode,
   ShadowOutcome,
 } from "./decision.ts";
+export { decideForChain, listToolsForChain } from "./delegation.ts";
 export type { PolicyEngine } from "./engine.ts";
 export { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 export {
