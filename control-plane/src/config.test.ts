@@ -47,6 +47,11 @@ describe("configuration", () => {
       /PORTCULLIS_TOKEN_TTL_MINUTES: expected 1 to 15/,
     );
     expect(() => parseConfig({ PORTCULLIS_JWKS_COOLDOWN_SECONDS: "-1" })).toThrow(/PORTCULLIS_JWKS_COOLDOWN_SECONDS/);
+    expect(c.PORTCULLIS_DELEGATION_MAX_DEPTH).toBe(5);
+    expect(parseConfig({ PORTCULLIS_DELEGATION_MAX_DEPTH: "0" }).PORTCULLIS_DELEGATION_MAX_DEPTH).toBe(0);
+    expect(() => parseConfig({ PORTCULLIS_DELEGATION_MAX_DEPTH: "17" })).toThrow(
+      /PORTCULLIS_DELEGATION_MAX_DEPTH: expected 0 to 16/,
+    );
   });
 
   it("treats empty variables as unset", () => {

@@ -57,6 +57,12 @@ export const configSchema = z.object({
   PORTCULLIS_CONSOLE_DIR: z.string().min(1).optional(),
   PORTCULLIS_DEMO: z.enum(["0", "1", "force"], { error: "expected 0, 1 or force" }).optional(),
   PORTCULLIS_DEMO_TOOLS_HTTP: hostPort.default({ host: "127.0.0.1", port: 7090 }),
+  PORTCULLIS_DELEGATION_MAX_DEPTH: z.coerce
+    .number()
+    .int()
+    .min(0, "expected 0 to 16 (delegations)")
+    .max(16, "expected 0 to 16 (delegations)")
+    .default(5),
   PORTCULLIS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

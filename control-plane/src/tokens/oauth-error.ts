@@ -8,6 +8,7 @@ export type OAuthErrorCode =
   | "unauthorized_client"
   | "unsupported_grant_type"
   | "invalid_target"
+  | "invalid_scope"
   | "temporarily_unavailable";
 
 const STATUS: Record<OAuthErrorCode, 400 | 401 | 503> = {
@@ -17,6 +18,7 @@ const STATUS: Record<OAuthErrorCode, 400 | 401 | 503> = {
   unauthorized_client: 400,
   unsupported_grant_type: 400,
   invalid_target: 400,
+  invalid_scope: 400,
   temporarily_unavailable: 503,
 };
 

@@ -7,6 +7,12 @@ export const GATEWAY_AUDIENCE = "portcullis-gateway";
 /** Access tokens never live longer than this, whatever the configuration says. */
 export const MAX_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 
+/** Default most delegations in one chain (PORTCULLIS_DELEGATION_MAX_DEPTH). */
+export const DEFAULT_DELEGATION_MAX_DEPTH = 5;
+
+/** Hard ceiling of PORTCULLIS_DELEGATION_MAX_DEPTH (bounds the nested `act` claims a token may carry). */
+export const MAX_DELEGATION_DEPTH = 16;
+
 /** Incoming tokens (subject, actor, client assertions) larger than this are refused before any crypto. */
 export const MAX_INCOMING_TOKEN_BYTES = 8 * 1024;
 
@@ -42,6 +48,8 @@ export interface TokenSettings {
   jwksCooldownMs: number;
   /** Production refuses plain-http JWKS URLs and loopback addresses. */
   production: boolean;
+  /** Most delegations in one chain (operator → agent counts 0); 0 turns delegation off. */
+  delegationMaxDepth: number;
 }
 
 export function tokenSettings(overrides: Partial<TokenSettings> = {}): TokenSettings {
@@ -52,6 +60,7 @@ export function tokenSettings(overrides: Partial<TokenSettings> = {}): TokenSett
     keyActivationDelayMs: 10 * 60_000,
     jwksCooldownMs: 30_000,
     production: false,
+    delegationMaxDepth: DEFAULT_DELEGATION_MAX_DEPTH,
     ...overrides,
   };
   settings.accessTokenTtlSeconds = Math.min(settings.accessTokenTtlSeconds, MAX_ACCESS_TOKEN_TTL_SECONDS);

@@ -3,7 +3,8 @@
 //    agent): the agent acting for no one (delegation origin `system`).
 //  - token exchange (RFC 8693): an operator's token from a trusted issuer (subject) + the agent (actor: an agent
 //    access token, or the client authentication of the request) open a gateway session; the answer is a session
-//    token with `sub` = operator, `act` = agent, `sid` = session.
+//    token with `sub` = operator, `act` = agent, `sid` = session. When the subject token is a gateway session
+//    token of this control plane, the exchange is a delegation instead (delegation.ts).
 // Parameters are parsed strictly (form-encoded, each at most once); errors are RFC 6749 §5.2; tokens are never
 // logged.
 import { randomBytes } from "node:crypto";
@@ -12,13 +13,14 @@ import type { KeyRing } from "../keys/control-plane-keys.ts";
 import type { Deps } from "../services/context.ts";
 import { verifyActorToken } from "./actor-token.ts";
 import { type AuthenticatedClient, authenticateClient } from "./client-auth.ts";
+import { delegationExchange, issuedByControlPlane, parseScope, type SessionDelegation } from "./delegation.ts";
 import type { IssuerKeys } from "./issuer-keys.ts";
 import { mintAccessToken } from "./mint.ts";
 import { OAuthError } from "./oauth-error.ts";
 import { resolveOperatorClaims } from "./operator-claims.ts";
 import type { ReplayCache } from "./replay-cache.ts";
 import { GRANT_TYPE, TOKEN_TYPE, type TokenSettings } from "./settings.ts";
-import { verifySubjectToken } from "./subject-token.ts";
+import { precheckJwt, verifySubjectToken } from "./subject-token.ts";
 
 export interface TokenServiceEnv {
   deps: Deps;
@@ -140,6 +142,12 @@ async function tokenExchange(
     );
   }
 
+  const scope = parseScope(form.get("scope"));
+  precheckJwt(subjectToken, "subject_token");
+  if (issuedByControlPlane(env, subjectToken)) {
+    return delegationExchange(env, { subjectToken, subjectTokenType, actor, scope });
+  }
+
   const subject = await verifySubjectToken(
     { db: env.deps.db, issuerKeys: env.issuerKeys, clock: env.deps.clock },
     subjectToken,
@@ -159,6 +167,7 @@ async function tokenExchange(
       sid: sessionId,
       client_id: actor.credential.clientId,
       op,
+      ...(scope ? { scope: scope.join(" ") } : {}),
     },
     now,
   );
@@ -166,7 +175,11 @@ async function tokenExchange(
     id: sessionId,
     operatorSub,
     agentId: agent.id,
-    delegation: { chain: [{ agent: agent.name, trust: agent.trust, owner: agent.owner }], origin: "human" },
+    delegation: {
+      chain: [{ agentId: agent.id, agent: agent.name, trust: agent.trust, owner: agent.owner }],
+      depth: 0,
+      origin: "human",
+    } satisfies SessionDelegation,
     startedAt: now,
     expiresAt: minted.expiresAt,
   });
@@ -187,5 +200,6 @@ async function tokenExchange(
     issued_token_type: TOKEN_TYPE.accessToken,
     token_type: "Bearer",
     expires_in: minted.expiresIn,
+    ...(scope ? { scope: scope.join(" ") } : {}),
   };
 }

@@ -6,14 +6,21 @@ import { type KeyObject, randomUUID, sign } from "node:crypto";
 export const ASSERTION_TYP = "portcullis-assertion+jwt";
 export const ASSERTION_LIFETIME_SECONDS = 60;
 
+/** One level of the verified actor chain: the current actor outermost, the origin innermost. */
+export interface AssertionAct {
+  sub: string;
+  name: string;
+  act?: AssertionAct;
+}
+
 /** What the caller states; the minter adds `iss`, `jti`, `iat` and `exp`. */
 export interface AssertionInput {
   /** The upstream's id: the only audience that should accept it. */
   aud: string;
   /** The operator. */
   sub: string;
-  /** The acting agent, as the gateway verified it. */
-  act: { sub: string; name: string };
+  /** The acting agent, as the gateway verified it; for a delegated call, its delegators nested (RFC 8693 §4.1). */
+  act: AssertionAct;
   sid: string;
   tool: string;
   /** Hex SHA-256 of the canonical JSON of the call's arguments. */

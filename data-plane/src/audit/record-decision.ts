@@ -37,6 +37,10 @@ export interface DecisionEvent {
   /** The agent's name (what people and policies use); `agent_ref` is its id in the snapshot. */
   agent_id: string;
   agent_ref?: string;
+  /** A delegated session's chain: agent ids, origin first, the calling agent last. */
+  delegation_chain?: readonly string[];
+  /** A delegated session's parent (the delegating agent's session). */
+  parent_session_id?: string | undefined;
   client_id?: string;
   /** The operator's subject. */
   operator: string;

@@ -23,7 +23,7 @@ describe("verify-token", () => {
 
   const sessionClaims = (): JWTPayload => ({
     sub: "alice@company.com",
-    act: { sub: "agent-1", name: "expense-report-v1", trust: "first_party", act: { sub: "nested-unverified" } },
+    act: { sub: "agent-1", name: "expense-report-v1", trust: "first_party" },
     sid: "sess_abc",
     client_id: "client-1",
     op: { email: "alice@company.com", cost_center: "eng-team-001", groups: ["eng", 7], delegation_limit: 500 },
@@ -53,14 +53,14 @@ describe("verify-token", () => {
 
   const check = (token: string) => verifier.verify(`Bearer ${token}`);
 
-  it("accepts a session token and reads sub, act (first level only), sid and op", async () => {
+  it("accepts a session token and reads sub, act, sid and op", async () => {
     const result = await check(await mint());
     expect(result).toEqual({
       ok: true,
       token: {
         subject: "alice@company.com",
         clientId: "client-1",
-        session: { id: "sess_abc", agentId: "agent-1", agentName: "expense-report-v1" },
+        session: { id: "sess_abc", agentId: "agent-1", agentName: "expense-report-v1", delegators: [] },
         operator: {
           email: "alice@company.com",
           cost_center: "eng-team-001",
@@ -200,6 +200,38 @@ describe("verify-token", () => {
     // Non-UTF-8 header bytes reach the parser but never a key: refused as malformed.
     const badHeader = Buffer.from([0xff, 0xfe, 0x7b]).toString("base64url");
     expect(await check(`${badHeader}.${p}.${s}`)).toMatchObject({ ok: false, code: "invalid_token" });
+  });
+
+  it("reads a delegated session's nested act chain (origin first) and its parent session", async () => {
+    const claims = {
+      ...sessionClaims(),
+      act: { sub: "agent-3", name: "ocr", act: { sub: "agent-2", act: { sub: "agent-1" } } },
+      parent_sid: "sess_parent",
+    };
+    const result = await check(await mint(claims));
+    expect(result).toMatchObject({
+      ok: true,
+      token: { session: { agentId: "agent-3", delegators: ["agent-1", "agent-2"], parentId: "sess_parent" } },
+    });
+  });
+
+  it("refuses a nested act chain that is half a delegation, cyclic, malformed or too deep", async () => {
+    const refused = async (claims: JWTPayload, message: RegExp) => {
+      const result = await check(await mint({ ...sessionClaims(), ...claims }));
+      expect(result.ok).toBe(false);
+      expect(!result.ok && result.message).toMatch(message);
+    };
+    await refused({ act: { sub: "agent-2", act: { sub: "agent-1" } } }, /both parent_sid and a nested act/);
+    await refused({ parent_sid: "sess_parent" }, /both parent_sid and a nested act/);
+    await refused(
+      { act: { sub: "agent-1", act: { sub: "agent-2", act: { sub: "agent-1" } } }, parent_sid: "sess_p" },
+      /names an agent twice/,
+    );
+    await refused({ act: { sub: "agent-2", act: "agent-1" }, parent_sid: "sess_p" }, /not an object/);
+    await refused({ act: { sub: "agent-2", act: {} }, parent_sid: "sess_p" }, /no acceptable sub/);
+    let deep: Record<string, unknown> = { sub: "agent-0" };
+    for (let i = 1; i <= 17; i++) deep = { sub: `agent-${i}`, act: deep };
+    await refused({ act: deep, parent_sid: "sess_p" }, /too deep/);
   });
 
   it("refuses half a session (sid without act, act without sub)", async () => {

@@ -31,13 +31,29 @@ export interface TokenOperatorClaims {
   delegation_limit?: number;
 }
 
+export interface TokenSessionClaims {
+  id: string;
+  agentId: string;
+  agentName?: string;
+  /** Agent ids of the delegators, origin first; empty when the agent acts directly for the operator. */
+  delegators: readonly string[];
+  parentId?: string;
+}
+
+/** Nested `act` levels a token may carry (the control plane's hard ceiling of delegations is 16). */
+export const MAX_ACT_LEVELS = 17;
+
 /** What a verified token says, checked for shape. */
 export interface VerifiedToken {
   /** The operator for a session token; the agent id for an agent-only (client_credentials) token. */
   subject: string;
   clientId?: string;
-  /** Present on session tokens (RFC 8693 exchange): the gateway session and the acting agent (first `act` level). */
-  session?: { id: string; agentId: string; agentName?: string };
+  /**
+   * Present on session tokens (RFC 8693 exchange): the gateway session and the acting agent (first `act` level).
+   * A delegated session also names its delegators (the nested `act` levels, origin first, the immediate delegator
+   * last) and its parent session; the caller re-verifies them against the snapshot on every call.
+   */
+  session?: TokenSessionClaims;
   operator: TokenOperatorClaims;
   /** Seconds since the epoch. */
   issuedAt: number;
@@ -204,16 +220,55 @@ function shapeClaims(p: JWTPayload): VerifiedToken | string {
   if (hasSid) {
     if (typeof p.sid !== "string" || !SESSION_ID.test(p.sid)) return "the token's sid claim is not acceptable";
     const act = p.act as Record<string, unknown> | null;
-    // Only the first level of `act` is used: nested actors in a token are informational (RFC 8693 §4.1).
     const agentId = act !== null && typeof act === "object" && !Array.isArray(act) ? text(act.sub) : undefined;
     if (!agentId) return "the token's act claim has no acceptable sub";
     const agentName = text((act as Record<string, unknown>).name);
-    token.session = Object.freeze({ id: p.sid, agentId, ...(agentName ? { agentName } : {}) });
+    // Nested `act` levels: the delegation chain the control plane verified hop by hop when it minted this token
+    // (only its tokens get here). They name agents only; the caller checks them against the snapshot.
+    const delegators = delegatorsOf(act as Record<string, unknown>, agentId);
+    if (typeof delegators === "string") return delegators;
+    let parentId: string | undefined;
+    if (p.parent_sid !== undefined) {
+      if (typeof p.parent_sid !== "string" || !SESSION_ID.test(p.parent_sid)) {
+        return "the token's parent_sid claim is not acceptable";
+      }
+      parentId = p.parent_sid;
+    }
+    if (delegators.length > 0 !== (parentId !== undefined)) {
+      return "a delegated session token carries both parent_sid and a nested act chain";
+    }
+    token.session = Object.freeze({
+      id: p.sid,
+      agentId,
+      ...(agentName ? { agentName } : {}),
+      delegators,
+      ...(parentId ? { parentId } : {}),
+    });
   }
   // Cached and shared by every request that presents the same token: never mutated.
   if (token.operator.groups) Object.freeze(token.operator.groups);
   Object.freeze(token.operator);
   return Object.freeze(token);
+}
+
+/** The agent ids of the nested `act` levels below the acting agent, origin first. */
+function delegatorsOf(act: Record<string, unknown>, agentId: string): readonly string[] | string {
+  const ids: string[] = [];
+  const seen = new Set([agentId]);
+  let level: unknown = act.act;
+  while (level !== undefined) {
+    if (level === null || typeof level !== "object" || Array.isArray(level)) {
+      return "the token's nested act claim is not an object";
+    }
+    if (ids.length + 1 >= MAX_ACT_LEVELS) return "the token's act chain is too deep";
+    const sub = text((level as Record<string, unknown>).sub);
+    if (!sub) return "the token's nested act claim has no acceptable sub";
+    if (seen.has(sub)) return "the token's act chain names an agent twice";
+    seen.add(sub);
+    ids.push(sub);
+    level = (level as Record<string, unknown>).act;
+  }
+  return Object.freeze(ids.reverse());
 }
 
 function operatorClaims(op: unknown): TokenOperatorClaims {

@@ -5,7 +5,7 @@
 // Mcp-Session-Id (bound to the caller), tools/list through the list phase of policy, and the upstream MCP sessions.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
-import { buildListContext, type JsonObject } from "@portcullis/policy";
+import type { JsonObject } from "@portcullis/policy";
 import { uuidv7 } from "@portcullis/proto";
 import type { MintAssertion } from "../assertions/mint-assertion.ts";
 import type { CallOutcome, DecisionEvent, DecisionRecorder } from "../audit/record-decision.ts";
@@ -24,6 +24,7 @@ import {
   sessionKeyOf,
   type TokenSession,
   takeQuota,
+  visibleTools,
 } from "../server/call-steps.ts";
 import { checkBodyHeaders, readJsonBody } from "../server/read-body.ts";
 import { sendJson } from "../server/replies.ts";
@@ -181,9 +182,8 @@ export function createMcpEndpoint(deps: McpEndpointDeps): HandleMcp {
     }
     const { token, session: tokenSession } = auth;
     const caller = resolveCaller(serving, token, tokenSession);
-    if (!caller) {
-      const message = "the agent is unknown to this gateway or disabled";
-      reply(403, rpcError(null, { code: RPC.agentNotAllowed, message }), {}, true);
+    if (!caller.ok) {
+      reply(403, rpcError(null, { code: RPC.agentNotAllowed, message: caller.message }), {}, true);
       return;
     }
     const virtualServer = serving.mcp.servers.get(serverName);
@@ -354,7 +354,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): HandleMcp {
   };
 
   function listTools(serving: ServingConfig, server: VirtualServer, caller: ResolvedCaller) {
-    const visible = serving.engine.policies.listTools(buildListContext(caller.who), server.toolContexts);
+    const visible = visibleTools(serving.engine, caller, server.toolContexts);
     const out: Record<string, unknown>[] = [];
     for (const context of visible) {
       const route = server.byContext.get(context);
@@ -451,7 +451,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): HandleMcp {
 
       // Route: an active tool of this virtual server this caller may see. Unknown, hidden, quarantined: alike.
       const route: McpToolRoute | undefined = c.virtualServer.tools.get(name);
-      if (!route || engine.policies.listTools(buildListContext(caller.who), [route.toolContext]).length === 0) {
+      if (!route || visibleTools(engine, caller, [route.toolContext]).length === 0) {
         return refuse(RPC.invalidParams, `Unknown tool: ${name}`, "unknown_tool", "unknown_tool");
       }
       sensitive = route.tool.sensitive;
@@ -493,6 +493,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): HandleMcp {
           {
             engine,
             who: caller.who,
+            delegators: caller.delegatorContexts,
             tool: { name: route.tool.name, context: route.toolContext },
             args: args as JsonObject,
             request: { protocol: "mcp", era: c.session.protocolVersion, source: req.socket.remoteAddress ?? "" },
@@ -533,6 +534,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): HandleMcp {
           token,
           session: tokenSession,
           agent: caller.agent,
+          delegators: caller.delegators,
           tool: route.tool.name,
           argsSha256: digest.sha256,
           decisionId: requestId,

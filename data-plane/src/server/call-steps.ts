@@ -4,14 +4,18 @@
 // JSON-RPC) around them, so the security-relevant steps exist exactly once.
 import type { IncomingMessage } from "node:http";
 import {
+  type AgentContext,
   buildCallContext,
+  buildListContext,
   type Decision,
+  decideForChain,
   type JsonObject,
   type ListContextInput,
+  listToolsForChain,
   type ToolContext,
 } from "@portcullis/policy";
 import { canonicalJson, type SnapshotAgent, sha256Hex } from "@portcullis/proto";
-import type { AssertionInput } from "../assertions/mint-assertion.ts";
+import type { AssertionAct, AssertionInput } from "../assertions/mint-assertion.ts";
 import type { DecisionEvent } from "../audit/record-decision.ts";
 import type { VerifiedToken } from "../authn/verify-token.ts";
 import type { QuotaResult, QuotaStore } from "../quota/quota-store.ts";
@@ -41,26 +45,66 @@ export interface ResolvedCaller {
   agent: SnapshotAgent;
   /** What the list phase and the call phase of policy know about the caller. */
   who: ListContextInput;
+  /** The agents the caller acts for, origin first (empty unless the session was delegated). */
+  delegators: readonly SnapshotAgent[];
+  /** The delegators' policy views, for decideForChain and listToolsForChain. */
+  delegatorContexts: readonly AgentContext[];
 }
 
-/** Step 4: the agent from the snapshot (never from the token's say-so), the operator and the delegation. */
-export function resolveCaller(
-  serving: ServingConfig,
-  token: VerifiedToken,
-  session: TokenSession,
-): ResolvedCaller | undefined {
+export type CallerResolution = ({ ok: true } & ResolvedCaller) | { ok: false; message: string };
+
+const agentContextOf = (a: SnapshotAgent): AgentContext => ({
+  id: a.id,
+  name: a.name,
+  trust: a.trust,
+  labels: a.labels,
+  owner: a.owner,
+});
+
+/**
+ * Step 4: the agent from the snapshot (never from the token's say-so), the operator and the delegation. A
+ * delegated session's chain is verified again on every call against the snapshot: every agent still exists and
+ * is enabled, each still allows the next to act for it, and none appears twice.
+ */
+export function resolveCaller(serving: ServingConfig, token: VerifiedToken, session: TokenSession): CallerResolution {
   const { engine } = serving;
   const agent = engine.agentsById.get(session.agentId);
-  if (!agent || agent.disabled) return undefined;
+  if (!agent || agent.disabled) return { ok: false, message: "the agent is unknown to this gateway or disabled" };
+  const chain: SnapshotAgent[] = [];
+  for (const id of [...session.delegators, agent.id]) {
+    const hop = engine.agentsById.get(id);
+    if (!hop || hop.disabled) {
+      return { ok: false, message: "an agent of the delegation chain is unknown to this gateway or disabled" };
+    }
+    const previous = chain[chain.length - 1];
+    if (previous && !previous.allowedDelegates.includes(hop.id)) {
+      return { ok: false, message: `agent ${previous.name} no longer allows ${hop.name} to act for it` };
+    }
+    if (chain.includes(hop)) return { ok: false, message: "the delegation chain names an agent twice" };
+    chain.push(hop);
+  }
+  const delegators = chain.slice(0, -1);
   return {
+    ok: true,
     agent,
+    delegators,
+    delegatorContexts: delegators.map(agentContextOf),
     who: {
-      agent: { id: agent.id, name: agent.name, trust: agent.trust, labels: agent.labels, owner: agent.owner },
+      agent: agentContextOf(agent),
       operator: resolveOperator(serving, token),
-      delegation: { chain: [{ agent: agent.name, trust: agent.trust, owner: agent.owner }], origin: "human" },
+      delegation: { chain: chain.map((a) => ({ agent: a.name, trust: a.trust, owner: a.owner })), origin: "human" },
       env: { gateway: engine.resources.groupName },
     },
   };
+}
+
+/** The list phase for a resolved caller: the tools it (and, when delegated, every delegator) may call. */
+export function visibleTools<T extends ToolContext>(
+  engine: ServingConfig["engine"],
+  caller: Pick<ResolvedCaller, "who" | "delegatorContexts">,
+  tools: readonly T[],
+): T[] {
+  return listToolsForChain(engine.policies, buildListContext(caller.who), caller.delegatorContexts, tools);
 }
 
 /** The decision event of one call, before anything is known beyond the caller. */
@@ -91,6 +135,10 @@ export function openDecisionEvent(input: {
     latency_us: 0,
     config_version: input.configVersion,
     source: input.source,
+    // A delegated session: the chain as the token states it (agent ids, origin first, the caller last).
+    ...(session.delegators.length > 0
+      ? { delegation_chain: [...session.delegators, session.agentId], parent_session_id: session.parentId }
+      : {}),
   };
 }
 
@@ -117,6 +165,8 @@ export function sessionKeyOf(token: VerifiedToken, session: TokenSession, agentI
 export interface DecideInput {
   engine: ServingConfig["engine"];
   who: ListContextInput;
+  /** The delegators' policy views, origin first: each must be allowed the call too. */
+  delegators?: readonly AgentContext[];
   /** The tool's policy view and its name as policies and the session history know it. */
   tool: { name: string; context: ToolContext };
   args: JsonObject;
@@ -158,7 +208,8 @@ export function rateLimitedReply(result: Extract<QuotaResult, { code: "rate_limi
 
 /** Step 6: the policy decision for one call, with what the session ledger records of it. */
 export function decideCall(input: DecideInput, history: SessionHistory): { record: CallRecord; value: Decision } {
-  const decision = input.engine.policies.decide(
+  const decision = decideForChain(
+    input.engine.policies,
     buildCallContext({
       ...input.who,
       tool: input.tool.context,
@@ -172,6 +223,7 @@ export function decideCall(input: DecideInput, history: SessionHistory): { recor
       },
       request: { ...input.request, time: new Date() },
     }),
+    input.delegators ?? [],
   );
   // A granted approval approves one call: the ledger removes it.
   const consumed = decision.approval?.status === "granted" ? decision.approval.grants : undefined;
@@ -215,6 +267,8 @@ export function callAssertion(input: {
   token: VerifiedToken;
   session: TokenSession;
   agent: SnapshotAgent;
+  /** The agents the caller acts for, origin first. */
+  delegators?: readonly SnapshotAgent[];
   tool: string;
   argsSha256: string;
   decisionId: string;
@@ -223,11 +277,19 @@ export function callAssertion(input: {
   return {
     aud: input.upstreamId,
     sub: input.token.subject,
-    act: { sub: input.agent.id, name: input.agent.name },
+    act: nestedAct([...(input.delegators ?? []), input.agent]),
     sid: input.session.id,
     tool: input.tool,
     args_sha256: input.argsSha256,
     decision_id: input.decisionId,
     config_version: input.configVersion,
   };
+}
+
+/** RFC 8693 §4.1 nested `act` for a chain given origin first: the acting agent outermost. */
+export function nestedAct(chain: readonly Pick<SnapshotAgent, "id" | "name">[]): AssertionAct {
+  let act: AssertionAct | undefined;
+  for (const a of chain) act = { sub: a.id, name: a.name, ...(act ? { act } : {}) };
+  if (!act) throw new Error("an assertion needs the acting agent");
+  return act;
 }

@@ -4,7 +4,7 @@
 // recorded as exactly one `decision` audit event whose id the response carries in Portcullis-Decision-Id.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
-import { buildListContext, type JsonObject } from "@portcullis/policy";
+import type { JsonObject } from "@portcullis/policy";
 import { uuidv7 } from "@portcullis/proto";
 import type { MintAssertion } from "../assertions/mint-assertion.ts";
 import type { CallOutcome, DecisionEvent, DecisionRecorder } from "../audit/record-decision.ts";
@@ -25,6 +25,7 @@ import {
   resolveCaller,
   sessionKeyOf,
   takeQuota,
+  visibleTools,
 } from "./call-steps.ts";
 import { checkBodyHeaders, readJsonBody } from "./read-body.ts";
 import { bearerChallenge, ERROR_STATUS, type ErrorCode, errorBody, sendError, sendJson } from "./replies.ts";
@@ -165,15 +166,13 @@ export function createToolsInvoke(deps: ToolsInvokeDeps): InvokeTool {
 
       // 4. Resolve: the agent (from the snapshot, never from the token's say-so), the operator and the delegation.
       const caller = resolveCaller(serving, token, session);
-      if (!caller) {
-        return refuse("agent_not_allowed", "the agent is unknown to this gateway or disabled", "agent_not_allowed");
-      }
+      if (!caller.ok) return refuse("agent_not_allowed", caller.message, "agent_not_allowed");
       const { agent, who } = caller;
       event.agent_id = agent.name;
 
       // 5. Route: an active HTTP tool this caller may see. Unknown, hidden, quarantined: the same answer.
       const route = serving.tools.byName.get(toolName);
-      if (!route || engine.policies.listTools(buildListContext(who), [route.toolContext]).length === 0) {
+      if (!route || visibleTools(engine, caller, [route.toolContext]).length === 0) {
         return refuse("unknown_tool", `Unknown tool: ${toolName}`, "unknown_tool");
       }
       sensitive = route.tool.sensitive;
@@ -213,6 +212,7 @@ export function createToolsInvoke(deps: ToolsInvokeDeps): InvokeTool {
           {
             engine,
             who,
+            delegators: caller.delegatorContexts,
             tool: { name: route.tool.name, context: route.toolContext },
             args: args as JsonObject,
             request: { protocol: "http", era: "http-tools", source: req.socket.remoteAddress ?? "" },
@@ -244,6 +244,7 @@ export function createToolsInvoke(deps: ToolsInvokeDeps): InvokeTool {
           token,
           session,
           agent,
+          delegators: caller.delegators,
           tool: route.tool.name,
           argsSha256,
           decisionId: requestId,

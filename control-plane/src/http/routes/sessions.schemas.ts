@@ -35,7 +35,12 @@ export const SessionQuery = z.object({
     .openapi({ description: "Started before (exclusive)" }),
 });
 
-const DelegationHop = z.object({ agent: z.string(), trust: z.string(), owner: z.string() });
+const DelegationHop = z.object({
+  agentId: z.string().optional().openapi({ description: "The agent's id" }),
+  agent: z.string().openapi({ description: "The agent's name" }),
+  trust: z.string().openapi({ description: "first_party or third_party" }),
+  owner: z.string(),
+});
 
 export const Session = z
   .object({
@@ -43,12 +48,21 @@ export const Session = z
     operatorSub: z.string().openapi({ description: "The operator's subject at their identity provider" }),
     agentId: z.string().nullable(),
     agentName: z.string().nullable(),
-    parentSessionId: z.string().nullable(),
+    parentSessionId: z
+      .string()
+      .nullable()
+      .openapi({ description: "The delegating agent's session, for a session opened by delegation" }),
     delegation: z
-      .object({ chain: z.array(DelegationHop), origin: z.string() })
+      .object({
+        chain: z.array(DelegationHop),
+        depth: z.number().int().openapi({ description: "Delegations in the chain: 0 when the agent acts directly" }),
+        origin: z.string().openapi({ description: "Who started the chain: human, system or agent" }),
+      })
       .partial()
       .passthrough()
-      .openapi({ description: "The verified delegation chain (first hop = the agent the operator started)" }),
+      .openapi({
+        description: "The verified delegation chain (first hop = the agent the operator started, last = this agent)",
+      }),
     startedAt: Timestamp,
     expiresAt: Timestamp,
     endedAt: Timestamp.nullable(),
