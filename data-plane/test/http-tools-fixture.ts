@@ -212,6 +212,9 @@ export interface TokenOptions {
   iat?: number;
   exp?: number;
   key?: SigningKeyPair;
+  /** A delegated session: the agents `agent` acts for, origin first (nested `act`), and the parent session. */
+  delegators?: { id: string; name: string }[];
+  parentSid?: string;
 }
 
 /** A session token as the control plane's token exchange mints it. */
@@ -223,7 +226,11 @@ export async function mintSessionToken(cp: TestControlPlane, options: TokenOptio
       ? { sub: agent.id, client_id: "client-expense" }
       : {
           sub: options.sub ?? ALICE,
-          act: { sub: agent.id, name: agent.name, trust: "first_party" },
+          act: [...(options.delegators ?? []), agent].reduce<Record<string, unknown> | undefined>(
+            (inner, a) => ({ sub: a.id, name: a.name, ...(inner ? { act: inner } : {}) }),
+            undefined,
+          ),
+          ...(options.delegators?.length ? { parent_sid: options.parentSid ?? newSessionId() } : {}),
           sid: options.sid ?? newSessionId(),
           client_id: "client-expense",
           op: options.op ?? { email: options.sub ?? ALICE },

@@ -2091,14 +2091,22 @@ export interface components {
             operatorSub: string;
             agentId: string | null;
             agentName: string | null;
+            /** @description The delegating agent's session, for a session opened by delegation */
             parentSessionId: string | null;
-            /** @description The verified delegation chain (first hop = the agent the operator started) */
+            /** @description The verified delegation chain (first hop = the agent the operator started, last = this agent) */
             delegation: {
                 chain?: {
+                    /** @description The agent's id */
+                    agentId?: string;
+                    /** @description The agent's name */
                     agent: string;
+                    /** @description first_party or third_party */
                     trust: string;
                     owner: string;
                 }[];
+                /** @description Delegations in the chain: 0 when the agent acts directly */
+                depth?: number;
+                /** @description Who started the chain: human, system or agent */
                 origin?: string;
             } & {
                 [key: string]: unknown;

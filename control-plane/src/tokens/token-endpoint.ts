@@ -15,7 +15,7 @@ import { verifyActorToken } from "./actor-token.ts";
 import { type AuthenticatedClient, authenticateClient } from "./client-auth.ts";
 import { delegationExchange, issuedByControlPlane, parseScope, type SessionDelegation } from "./delegation.ts";
 import type { IssuerKeys } from "./issuer-keys.ts";
-import { mintAccessToken } from "./mint.ts";
+import { type MintedToken, mintAccessToken } from "./mint.ts";
 import { OAuthError } from "./oauth-error.ts";
 import { resolveOperatorClaims } from "./operator-claims.ts";
 import type { ReplayCache } from "./replay-cache.ts";
@@ -52,6 +52,17 @@ export function parseTokenForm(request: TokenRequest): Map<string, string> {
     form.set(key, value);
   }
   return form;
+}
+
+/** The token exchange's answer (RFC 8693 §2.2.1); `scope` when one was granted. */
+export function sessionTokenResponse(minted: MintedToken, scope: string[] | undefined): TokenResponseBody {
+  return {
+    access_token: minted.token,
+    issued_token_type: TOKEN_TYPE.accessToken,
+    token_type: "Bearer",
+    expires_in: minted.expiresIn,
+    ...(scope ? { scope: scope.join(" ") } : {}),
+  };
 }
 
 /** A new session id: `sess_` + 128 random bits, base64url. */
@@ -195,11 +206,5 @@ async function tokenExchange(
     },
     "gateway session started",
   );
-  return {
-    access_token: minted.token,
-    issued_token_type: TOKEN_TYPE.accessToken,
-    token_type: "Bearer",
-    expires_in: minted.expiresIn,
-    ...(scope ? { scope: scope.join(" ") } : {}),
-  };
+  return sessionTokenResponse(minted, scope);
 }

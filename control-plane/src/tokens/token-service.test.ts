@@ -409,7 +409,8 @@ describe("token exchange", () => {
       .where(eq(gatewaySessions.id, payload.sid as string));
     expect(row).toMatchObject({ operatorSub: "alice@company.com", agentId: agent.id });
     expect(row?.delegation).toEqual({
-      chain: [{ agent: "expense-report-v1", trust: "first_party", owner: "finance-platform" }],
+      chain: [{ agentId: agent.id, agent: "expense-report-v1", trust: "first_party", owner: "finance-platform" }],
+      depth: 0,
       origin: "human",
     });
     expect(row?.expiresAt.getTime()).toBe((payload.exp as number) * 1000);
