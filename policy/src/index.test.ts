@@ -25,8 +25,10 @@ test("exports exactly the documented runtime API", () => {
       "compilePolicy",
       "compilePolicySet",
       "countAllowedCalls",
+      "decideForChain",
       "digestArgs",
       "formatPolicyError",
+      "listToolsForChain",
       "operatorFromDirectory",
     ].sort(),
   );
@@ -41,6 +43,8 @@ test("types", () => {
   expectTypeOf<Decision["outcome"]>().toEqualTypeOf<Outcome>();
   expectTypeOf<Outcome>().toEqualTypeOf<"allow" | "deny" | "require_approval">();
   expectTypeOf<"limit_exceeded:eval_cost">().toExtend<ReasonCode>();
+  expectTypeOf<"delegator_denied">().toExtend<ReasonCode>();
+  expectTypeOf(api.decideForChain).returns.toEqualTypeOf<Decision>();
   expectTypeOf<Policy["effect"]>().toEqualTypeOf<Outcome>();
   expectTypeOf<CallContext>().toExtend<ListContext>();
   const check = api.compilePolicy({});

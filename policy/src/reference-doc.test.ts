@@ -2,7 +2,8 @@
 //   ```cel                 an expression; its first line `// expect: <JSON value> | error | compile error: <text>`
 //   ```json sample-context the sample call context the cel examples run against (exactly one)
 //   ```json policy         a policy that must compile
-//   ```json decision       { policies, call?, limits?, expect: <subset of the Decision> } against the sample context
+//   ```json decision       { policies, call?, delegators?, limits?, expect: <subset of the Decision> } against the
+//                          sample context; with `delegators` (origin first) it is decided by decideForChain
 //   ```json listing        { policies, tools, expect: [names] } for the sample caller
 //   ```text                not an example (grammar, output)
 // Any other fence fails the test, so nothing in the doc escapes being run; so does a doc with no examples.
@@ -14,8 +15,15 @@ import { compileExpression, createExpressionEnv, toStringList } from "./cel/expr
 import { Meter } from "./cel/meter.ts";
 import { T } from "./cel/types.ts";
 import { compilePolicy, compilePolicySet } from "./compile.ts";
-import { buildCallContext, buildListContext, buildToolContext, type CallContextInput } from "./context.ts";
+import {
+  type AgentContext,
+  buildCallContext,
+  buildListContext,
+  buildToolContext,
+  type CallContextInput,
+} from "./context.ts";
 import { RECORDS, VARIABLES } from "./context-schema.ts";
+import { decideForChain } from "./delegation.ts";
 import type { Limits } from "./limits.ts";
 
 const DOC = join(import.meta.dirname, "../../docs/policy-reference.md");
@@ -97,11 +105,13 @@ describe("docs/policy-reference.md", () => {
     const ex = JSON.parse(b.body) as {
       policies: unknown[];
       call?: Partial<CallContextInput>;
+      delegators?: AgentContext[];
       limits?: Partial<Limits>;
       expect: Record<string, unknown>;
     };
     const engine = compilePolicySet(ex.policies, ex.limits ? { limits: ex.limits } : {});
-    const d = engine.decide(buildCallContext({ ...sample, ...ex.call }, NOW));
+    const ctx = buildCallContext({ ...sample, ...ex.call }, NOW);
+    const d = ex.delegators ? decideForChain(engine, ctx, ex.delegators) : engine.decide(ctx);
     expect(d).toMatchObject(ex.expect);
   });
 
