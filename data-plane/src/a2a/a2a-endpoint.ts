@@ -204,9 +204,8 @@ export function createA2aEndpoint(deps: A2aEndpointDeps): A2aEndpoint {
     }
     const { token, session: tokenSession } = auth;
     const caller = resolveCaller(serving, token, tokenSession);
-    if (!caller) {
-      const message = "the agent is unknown to this gateway or disabled";
-      return reply(403, rpcError(null, { code: A2A_RPC.agentNotAllowed, message }), {}, true);
+    if (!caller.ok) {
+      return reply(403, rpcError(null, { code: A2A_RPC.agentNotAllowed, message: caller.message }), {}, true);
     }
     const route = serving.a2a.byName.get(name);
     if (!route) {
@@ -401,6 +400,7 @@ export function createA2aEndpoint(deps: A2aEndpointDeps): A2aEndpoint {
           {
             engine: serving.engine,
             who: caller.who,
+            delegators: caller.delegatorContexts,
             tool: { name: a2aToolName(method), context: route.toolContexts.get(method.v1) as ToolContext },
             args: params as JsonObject,
             request: { protocol: "a2a", era, source: req.socket.remoteAddress ?? "" },
@@ -437,6 +437,7 @@ export function createA2aEndpoint(deps: A2aEndpointDeps): A2aEndpoint {
           token,
           session: tokenSession,
           agent: caller.agent,
+          delegators: caller.delegators,
           tool: a2aToolName(method),
           argsSha256: digest.sha256,
           decisionId: requestId,
