@@ -28,6 +28,7 @@ test("exports exactly the documented runtime API", () => {
       "decideForChain",
       "digestArgs",
       "formatPolicyError",
+      "inferExpressionType",
       "listToolsForChain",
       "operatorFromDirectory",
     ].sort(),
