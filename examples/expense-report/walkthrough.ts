@@ -41,7 +41,7 @@ export interface StepResult {
   session: string;
   title: string;
   expected: Outcome;
-  /** pass: as the scenario says; fail: not; unavailable: needs a feature this gateway lacks. */
+  /** pass: as the scenario says; fail: not; unavailable: needs a feature this gateway (or walkthrough) lacks. */
   status: "pass" | "fail" | "unavailable";
   observed?: Observed;
   requires?: Feature;
@@ -241,6 +241,8 @@ interface StepSpec {
   /** The reason code the scenario implies, when it names one. */
   code?: string;
   requires?: Feature;
+  /** False for steps the walkthrough does not drive yet: unavailable even where the gateway has the feature. */
+  wired?: boolean;
   run: (s: GatewaySession) => Promise<Observed>;
 }
 
@@ -295,6 +297,7 @@ function pending(title: string, expected: Outcome, feature: Feature, tool?: stri
     title,
     expected,
     requires: feature,
+    wired: false,
     ...(tool ? { tool } : {}),
     ...(policy ? { policy } : {}),
     run: async () => ({ outcome: "error", code: "not_wired", reason: `the walkthrough does not drive ${feature} yet` }),
@@ -501,7 +504,7 @@ export async function runWalkthrough(options: WalkthroughOptions): Promise<Walkt
         ...(step.args ? { args: step.args } : {}),
       };
       const requires = step.requires ?? spec.requires;
-      if (requires && !features[requires]) {
+      if (requires && (!features[requires] || step.wired === false)) {
         finish({ ...base, requires, status: options.strict ? "fail" : "unavailable" });
         continue;
       }
