@@ -162,9 +162,7 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): SessionLe
       if (at <= tombstone) return refusal("session_expired", EXPIRED);
       tombstones.delete(key.id);
     }
-    // iat is in whole seconds: the token was issued within [iat, iat + 1 s). Refuse only when even the latest possible
-    // issuance predates what this node holds.
-    if (key.tokenIssuedAt * 1000 + 999 < notBeforeMs) {
+    if (key.tokenIssuedAt * 1000 < notBeforeMs) {
       return refusal(
         "session_expired",
         "this gateway node does not hold the session's history (it started after the session did); start a new session",

@@ -32,7 +32,8 @@ describe("redis session ledger", () => {
     id,
     subject: "alice@company.com",
     agentId: "agent-1",
-    tokenIssuedAt: Math.floor(Date.now() / 1000),
+    // Rounded up: a token issued "now" must not look older than a store epoch claimed a moment before.
+    tokenIssuedAt: Math.ceil(Date.now() / 1000),
     tokenExpiresAt: Math.floor(Date.now() / 1000) + 900,
     ...extra,
   });
@@ -106,7 +107,7 @@ describe("redis session ledger", () => {
 
   it("a node that restarts (a new ledger instance) continues the sessions the store holds (Z06)", async () => {
     const [a, , keyPrefix] = nodes();
-    await a.decideAndRecord(key("sess_s", { tokenIssuedAt: Math.floor(Date.now() / 1000) }), oncePerSession("t"));
+    await a.decideAndRecord(key("sess_s", { tokenIssuedAt: Math.ceil(Date.now() / 1000) }), oncePerSession("t"));
     const later = createRedisLedger({
       url: TEST_REDIS_URL,
       keyPrefix,

@@ -261,8 +261,7 @@ export function createRedisLedger(options: RedisLedgerOptions = {}): SessionLedg
           key.id,
           key.subject,
           key.agentId,
-          // iat is in whole seconds: the latest possible issuance is what must not predate the store's epoch.
-          key.tokenIssuedAt * 1000 + 999,
+          key.tokenIssuedAt * 1000,
           key.tokenExpiresAt * 1000 + toleranceMs,
           idleTtlMs,
           graceMs,
