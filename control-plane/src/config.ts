@@ -16,6 +16,18 @@ const positiveInt = (def: number) => z.coerce.number().int().positive().default(
 
 /** A path to a PEM file, read at start (the error names the variable and the file). */
 const pemFile = z.string().transform((file, ctx) => readPemSetting(file, ctx) ?? z.NEVER);
+/** A duration: a whole number with a unit (`500ms`, `90s`, `15m`, `2h`); a bare number is seconds. In ms. */
+const duration = (def: string) =>
+  z
+    .string()
+    .regex(/^\d{1,9}(ms|s|m|h)?$/, "expected a duration such as 90s, 15m or 2h (a bare number is seconds)")
+    .default(def)
+    .transform((v) => {
+      const [, n, unit = "s"] = /^(\d+)(ms|s|m|h)?$/.exec(v) as RegExpExecArray;
+      const ms = Number(n) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[unit as "ms" | "s" | "m" | "h"];
+      return ms;
+    })
+    .refine((ms) => ms > 0, "expected a positive duration");
 
 export const configSchema = z.object({
   PORTCULLIS_ENV: z.enum(["development", "production"]).default("development"),
@@ -63,6 +75,9 @@ export const configSchema = z.object({
     .min(0, "expected 0 to 16 (delegations)")
     .max(16, "expected 0 to 16 (delegations)")
     .default(5),
+  PORTCULLIS_APPROVAL_TTL: duration("15m"),
+  PORTCULLIS_APPROVAL_WEBHOOK_URL: z.url({ protocol: /^https?$/, message: "expected an http(s) URL" }).optional(),
+  PORTCULLIS_APPROVAL_WEBHOOK_SECRET: z.string().min(16, "expected at least 16 characters").optional(),
   PORTCULLIS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -96,6 +111,11 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   }
   if (tlsProblems.length > 0) {
     throw new ConfigError(`invalid configuration:\n${tlsProblems.join("\n")}\nSee docs/configuration.md.`);
+  }
+  if (config.PORTCULLIS_APPROVAL_WEBHOOK_URL && !config.PORTCULLIS_APPROVAL_WEBHOOK_SECRET) {
+    throw new ConfigError(
+      "invalid configuration:\n  PORTCULLIS_APPROVAL_WEBHOOK_SECRET: required when PORTCULLIS_APPROVAL_WEBHOOK_URL is set\nSee docs/configuration.md.",
+    );
   }
   if (config.PORTCULLIS_ENV === "production") {
     const missing = (["DATABASE_URL", "PORTCULLIS_SECRET_KEY", "PORTCULLIS_PUBLIC_URL"] as const).filter(

@@ -17,6 +17,8 @@ import { createApp } from "./http/app.ts";
 import { consoleAssets } from "./http/console.ts";
 import { type KeyRing, loadKeyRing } from "./keys/control-plane-keys.ts";
 import { uuidv7 } from "./lib/ids.ts";
+import { createApprovalWebhook } from "./services/approval-webhook.ts";
+import { type ApprovalSettings, decideUrl } from "./services/approvals.ts";
 import { ensureFirstAdmin, purgeExpiredSessions } from "./services/auth.ts";
 import type { Deps } from "./services/context.ts";
 import { ensureDefaultGroup } from "./services/gateway-groups.ts";
@@ -84,6 +86,23 @@ export async function startControlPlane(
     production: config.PORTCULLIS_ENV === "production",
   });
   deps.tokens = tokens;
+  // The console's URL for "where to approve" links: the public URL, or the bound one once known.
+  let consoleUrl = config.PORTCULLIS_PUBLIC_URL ?? issuer;
+  const approvalSettings: ApprovalSettings = {
+    ttlMs: config.PORTCULLIS_APPROVAL_TTL,
+    consoleUrl: () => consoleUrl,
+  };
+  const webhook = config.PORTCULLIS_APPROVAL_WEBHOOK_URL
+    ? createApprovalWebhook({
+        url: config.PORTCULLIS_APPROVAL_WEBHOOK_URL,
+        secret: config.PORTCULLIS_APPROVAL_WEBHOOK_SECRET ?? "",
+        db: database.db,
+        logger,
+        decideUrl: (id) => decideUrl(approvalSettings, id),
+      })
+    : undefined;
+  if (webhook) approvalSettings.onRequested = (row) => webhook.notify(row);
+  deps.approvals = approvalSettings;
   const grpcServer = await startGrpcServer({
     host: config.PORTCULLIS_CP_GRPC.host,
     port: config.PORTCULLIS_CP_GRPC.port,
@@ -106,6 +125,7 @@ export async function startControlPlane(
             clientCa: config.PORTCULLIS_CP_GRPC_TLS_CLIENT_CA,
           }
         : undefined,
+    approvals: { db: database.db, settings: approvalSettings, log },
   });
   const loopback = /^(127\.|localhost$|::1$|\[::1\]$)/.test(config.PORTCULLIS_CP_GRPC.host);
   if (!config.PORTCULLIS_CP_GRPC_TLS_CERT && !loopback) {
@@ -175,7 +195,10 @@ export async function startControlPlane(
   });
   const bound = server.address() as AddressInfo;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${bound.port}`;
-  if (!publicUrl) tokens.issuer = url;
+  if (!publicUrl) {
+    tokens.issuer = url;
+    consoleUrl = url;
+  }
   // The console's own origin may mutate with its cookie; so may the public URL behind a proxy.
   allowedOrigins.push(url, `http://localhost:${bound.port}`, ...(publicUrl ? [new URL(publicUrl).origin] : []));
 
@@ -193,6 +216,7 @@ export async function startControlPlane(
     firstAdmin,
     close: async () => {
       clearInterval(sweeper);
+      webhook?.close();
       clearInterval(keyRefresh);
       clearInterval(checkpointTimer);
       await stopRevocations().catch(() => {});

@@ -1,6 +1,7 @@
 // `portcullis dp`: parses the data plane's environment once with zod (failing loudly, naming the variable),
 // serves /healthz, /readyz and the request path (POST /tools/{tool}/invoke) on PORTCULLIS_DP_HTTP, and runs the
 // node (enroll → config stream → audit). Until a valid snapshot is served, every other path answers 503 not_ready.
+
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -9,6 +10,7 @@ import pino from "pino";
 import { z } from "zod";
 import { parsePushAllow } from "./a2a/push-url.ts";
 import { createMemoryTaskOwners, createRedisTaskOwners } from "./a2a/task-owners.ts";
+import { DEFAULT_APPROVAL_TIMEOUT_MS } from "./approvals/approval-gate.ts";
 import { DEFAULT_SPOOL_LIMITS } from "./audit/spool.ts";
 import { sleep } from "./config/backoff.ts";
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_UPSTREAM_TIMEOUT_MS } from "./http-tools/call-upstream.ts";
@@ -71,6 +73,8 @@ export const dataPlaneConfigSchema = z.object({
       { message: "expected comma-separated IP addresses or CIDR ranges, for example 10.0.0.0/8,127.0.0.1" },
     )
     .optional(),
+  PORTCULLIS_DP_APPROVAL_HOLD_MS: z.coerce.number().int().min(0, "expected 0 or more (ms)").default(0),
+  PORTCULLIS_DP_APPROVAL_TIMEOUT_MS: positiveInt(DEFAULT_APPROVAL_TIMEOUT_MS),
   PORTCULLIS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -181,6 +185,10 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
     quota,
     taskOwners,
     pushAllow: parsePushAllow(config.PORTCULLIS_DP_A2A_PUSH_ALLOW),
+    approvals: {
+      holdMs: config.PORTCULLIS_DP_APPROVAL_HOLD_MS,
+      timeoutMs: config.PORTCULLIS_DP_APPROVAL_TIMEOUT_MS,
+    },
     settings: {
       maxBodyBytes: config.PORTCULLIS_DP_MAX_BODY_BYTES,
       maxResponseBytes: config.PORTCULLIS_DP_MAX_RESPONSE_BYTES,

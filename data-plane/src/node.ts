@@ -4,7 +4,13 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import { createAuditClient, createConfigClient, DATA_PLANE_CHANNEL_OPTIONS } from "@portcullis/proto";
+import {
+  createApprovalClient,
+  createAuditClient,
+  createConfigClient,
+  DATA_PLANE_CHANNEL_OPTIONS,
+} from "@portcullis/proto";
+import { type ApprovalClient, createApprovalClientOf } from "./approvals/approval-gate.ts";
 import { type AuditShipper, type ShipperStatus, startAuditShipper } from "./audit/shipper.ts";
 import { type AuditSpool, openSpool, type SpoolLimits } from "./audit/spool.ts";
 import type { BackoffOptions } from "./config/backoff.ts";
@@ -49,6 +55,8 @@ export interface DataPlaneNode {
   readonly identity: NodeIdentity;
   readonly config: ConfigClient;
   readonly spool: AuditSpool;
+  /** The control plane's approval service, authenticated as this node. */
+  readonly approvals: ApprovalClient;
   isReady(): boolean;
   notReadyReason(): string | undefined;
   /** True while the spool is at its bound: the request path applies the spool-full policy. */
@@ -100,6 +108,7 @@ export async function startNode(options: StartNodeOptions): Promise<DataPlaneNod
   });
   const configGrpc = createConfigClient(options.cpGrpcAddress, channelCredentials, channelOptions);
   const auditGrpc = createAuditClient(options.cpGrpcAddress, channelCredentials, channelOptions);
+  const approvalGrpc = createApprovalClient(options.cpGrpcAddress, channelCredentials, channelOptions);
   config = await startConfigClient({
     identity,
     client: configGrpc,
@@ -139,6 +148,7 @@ export async function startNode(options: StartNodeOptions): Promise<DataPlaneNod
     identity,
     config: configClient,
     spool,
+    approvals: createApprovalClientOf(approvalGrpc, credentials),
     isReady: () => configClient.isReady(),
     notReadyReason: () => configClient.notReadyReason(),
     spoolFull: () => spool.isFull(),
@@ -172,6 +182,7 @@ export async function startNode(options: StartNodeOptions): Promise<DataPlaneNod
         await spool.close();
         configGrpc.close();
         auditGrpc.close();
+        approvalGrpc.close();
         logger.info({ spoolDepth: spool.depth() }, "node stopped");
       })();
       return closing;

@@ -42,6 +42,14 @@ export {
   verifyCheckpoint,
 } from "./checkpoint.ts";
 export type { Ack, Ack__Output } from "./generated/portcullis/v1/Ack.ts";
+export type { ApprovalAnswer, ApprovalAnswer__Output } from "./generated/portcullis/v1/ApprovalAnswer.ts";
+export type { ApprovalRequest, ApprovalRequest__Output } from "./generated/portcullis/v1/ApprovalRequest.ts";
+export type {
+  ApprovalServiceClient,
+  ApprovalServiceDefinition,
+  ApprovalServiceHandlers,
+} from "./generated/portcullis/v1/ApprovalService.ts";
+export { ApprovalStatus, type ApprovalStatus__Output } from "./generated/portcullis/v1/ApprovalStatus.ts";
 export type {
   AuditBatch,
   AuditBatch__Output,
@@ -70,6 +78,10 @@ export type {
 } from "./generated/portcullis/v1/EnrollmentService.ts";
 export type { EnrollRequest, EnrollRequest__Output } from "./generated/portcullis/v1/EnrollRequest.ts";
 export type { EnrollResponse, EnrollResponse__Output } from "./generated/portcullis/v1/EnrollResponse.ts";
+export type {
+  GetApprovalRequest,
+  GetApprovalRequest__Output,
+} from "./generated/portcullis/v1/GetApprovalRequest.ts";
 export type { Heartbeat, Heartbeat__Output } from "./generated/portcullis/v1/Heartbeat.ts";
 export type { HeartbeatAck, HeartbeatAck__Output } from "./generated/portcullis/v1/HeartbeatAck.ts";
 export type { Hello, Hello__Output } from "./generated/portcullis/v1/Hello.ts";
@@ -116,10 +128,12 @@ export {
   trustedKeysFromJwks,
 } from "./keys.ts";
 export {
+  addApprovalService,
   addAuditService,
   addConfigService,
   addEnrollmentService,
   CONTROL_PLANE_SERVER_OPTIONS,
+  createApprovalClient,
   createAuditClient,
   createConfigClient,
   createEnrollmentClient,

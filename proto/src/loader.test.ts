@@ -135,6 +135,7 @@ describe("gRPC contracts over real sockets", () => {
     expect(Object.keys(v1.ConfigService.service)).toEqual(["Stream"]);
     expect(Object.keys(v1.AuditService.service).sort()).toEqual(["Ingest", "Query"]);
     expect(Object.keys(v1.EnrollmentService.service).sort()).toEqual(["Enroll", "RotateNodeKey"]);
+    expect(Object.keys(v1.ApprovalService.service).sort()).toEqual(["GetApproval", "RequestApproval"]);
     expect(portcullisV1()).toBe(v1);
   });
 

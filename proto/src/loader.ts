@@ -5,9 +5,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
+import type { ProtoGrpcType as ApprovalsProto } from "./generated/approvals.ts";
 import type { ProtoGrpcType as AuditProto } from "./generated/audit.ts";
 import type { ProtoGrpcType as ConfigProto } from "./generated/config.ts";
 import type { ProtoGrpcType as EnrollmentProto } from "./generated/enrollment.ts";
+import type { ApprovalServiceClient, ApprovalServiceHandlers } from "./generated/portcullis/v1/ApprovalService.ts";
 import type { AuditServiceClient, AuditServiceHandlers } from "./generated/portcullis/v1/AuditService.ts";
 import type { ConfigServiceClient, ConfigServiceHandlers } from "./generated/portcullis/v1/ConfigService.ts";
 import type {
@@ -19,6 +21,7 @@ import type {
 export const PROTO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 export const PROTO_FILES = [
+  "portcullis/v1/approvals.proto",
   "portcullis/v1/audit.proto",
   "portcullis/v1/config.proto",
   "portcullis/v1/enrollment.proto",
@@ -45,7 +48,8 @@ export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
 };
 
 /** The portcullis.v1 package: message types and service constructors, typed from the generated code. */
-export type PortcullisV1 = AuditProto["portcullis"]["v1"] &
+export type PortcullisV1 = ApprovalsProto["portcullis"]["v1"] &
+  AuditProto["portcullis"]["v1"] &
   ConfigProto["portcullis"]["v1"] &
   EnrollmentProto["portcullis"]["v1"];
 
@@ -55,7 +59,10 @@ let loaded: PortcullisV1 | undefined;
 export function portcullisV1(): PortcullisV1 {
   if (loaded === undefined) {
     const definition = protoLoader.loadSync([...PROTO_FILES], PROTO_LOADER_OPTIONS);
-    const root = grpc.loadPackageDefinition(definition) as unknown as AuditProto & ConfigProto & EnrollmentProto;
+    const root = grpc.loadPackageDefinition(definition) as unknown as ApprovalsProto &
+      AuditProto &
+      ConfigProto &
+      EnrollmentProto;
     loaded = root.portcullis.v1;
   }
   return loaded;
@@ -128,4 +135,18 @@ export function createEnrollmentClient(
   options: grpc.ChannelOptions = DATA_PLANE_CHANNEL_OPTIONS,
 ): EnrollmentServiceClient {
   return new (portcullisV1().EnrollmentService)(address, credentials, options);
+}
+
+/** Adds the approval service to a server. */
+export function addApprovalService(server: grpc.Server, handlers: ApprovalServiceHandlers): void {
+  server.addService(portcullisV1().ApprovalService.service, handlers);
+}
+
+/** An ApprovalService client. */
+export function createApprovalClient(
+  address: string,
+  credentials: grpc.ChannelCredentials,
+  options: grpc.ChannelOptions = DATA_PLANE_CHANNEL_OPTIONS,
+): ApprovalServiceClient {
+  return new (portcullisV1().ApprovalService)(address, credentials, options);
 }

@@ -1,6 +1,7 @@
-// The control plane's gRPC server for data-plane nodes: enrollment, config streams and audit ingest.
+// The control plane's gRPC server for data-plane nodes: enrollment, config streams, audit ingest and approvals.
 import * as grpc from "@grpc/grpc-js";
 import {
+  addApprovalService,
   addAuditService,
   addConfigService,
   addEnrollmentService,
@@ -8,6 +9,7 @@ import {
   grpcServerCredentials,
   type ServerTls,
 } from "@portcullis/proto";
+import { type ApprovalServiceDeps, approvalHandlers } from "./approval-service.ts";
 import type { AuditServiceDeps } from "./audit-service.ts";
 import { auditHandlers } from "./audit-service.ts";
 import type { ConfigHub } from "./config-hub.ts";
@@ -26,11 +28,13 @@ export async function startGrpcServer(options: {
   audit: AuditServiceDeps;
   /** TLS (and mTLS with a client CA); plaintext when absent. */
   tls?: ServerTls | undefined;
+  approvals: ApprovalServiceDeps;
 }): Promise<RunningGrpcServer> {
   const server = new grpc.Server(CONTROL_PLANE_SERVER_OPTIONS);
   addEnrollmentService(server, enrollmentHandlers(options.enrollment));
   addConfigService(server, options.hub.handlers);
   addAuditService(server, auditHandlers(options.audit));
+  addApprovalService(server, approvalHandlers(options.approvals));
   const bindHost = options.host.includes(":") ? `[${options.host}]` : options.host;
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${bindHost}:${options.port}`, grpcServerCredentials(options.tls), (err, p) =>

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { Db } from "../db/client.ts";
 import type { KeyRing } from "../keys/control-plane-keys.ts";
 import type { TokenSettings } from "../tokens/settings.ts";
+import type { ApprovalSettings } from "./approvals.ts";
 import type { Actor } from "./rbac.ts";
 
 export interface Deps {
@@ -18,6 +19,8 @@ export interface Deps {
   reloadKeys?: () => Promise<void>;
   /** Token service settings (set by main.ts; absent in narrow tests, which get `tokenSettings()` defaults). */
   tokens?: TokenSettings;
+  /** Approval settings (set by main.ts; absent in narrow tests, which get the defaults). */
+  approvals?: ApprovalSettings;
 }
 
 export interface ServiceContext extends Deps {

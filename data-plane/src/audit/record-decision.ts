@@ -12,6 +12,10 @@ export type CallOutcome =
   | "ok"
   | "denied"
   | "approval_required"
+  | "approval_pending"
+  | "approval_rejected"
+  | "approval_expired"
+  | "approval_unavailable"
   | "unknown_tool"
   | "agent_not_allowed"
   | "invalid_request"
@@ -59,6 +63,10 @@ export interface DecisionEvent {
   matched?: readonly string[];
   shadow?: { outcome: string; code: string; differs: boolean; matched: readonly string[] };
   args_sha256?: string;
+  /** The approval a held or approved call is linked to (request → approval → execution), and where it stood. */
+  approval_id?: string;
+  approval_status?: "granted" | "pending" | "rejected" | "expired" | "unavailable" | "unsatisfiable";
+  approved_by?: string;
   upstream_status?: number;
   upstream_error?: string;
   latency_us: number;

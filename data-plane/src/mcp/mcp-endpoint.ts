@@ -7,15 +7,23 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { JsonObject } from "@portcullis/policy";
 import { uuidv7 } from "@portcullis/proto";
+import {
+  type ApprovalClient,
+  type ApprovalGateSettings,
+  approvalFields,
+  DEFAULT_APPROVAL_TIMEOUT_MS,
+  decideWithHold,
+  describeApproval,
+} from "../approvals/approval-gate.ts";
 import type { MintAssertion } from "../assertions/mint-assertion.ts";
 import type { CallOutcome, DecisionEvent, DecisionRecorder } from "../audit/record-decision.ts";
 import type { Logger } from "../log.ts";
 import type { QuotaStore } from "../quota/quota-store.ts";
 import {
+  approvalAsker,
   argsDigest,
   authenticateCaller,
   callAssertion,
-  decideCall,
   decisionFields,
   openDecisionEvent,
   type ResolvedCaller,
@@ -52,8 +60,14 @@ export const RPC = {
   sessionNotFound: -32001,
   /** The token's agent is unknown to the snapshot or disabled (HTTP 403). */
   agentNotAllowed: -32002,
-  /** A require_approval policy matched: the call was not executed. */
+  /** A require_approval policy holds the call and its approval is pending: not executed; data says where to decide. */
   approvalRequired: -32010,
+  /** The call's approval was rejected: not executed. */
+  approvalRejected: -32030,
+  /** The call's approval expired (undecided, or approved but not retried in time): not executed. */
+  approvalExpired: -32031,
+  /** The approval service (the control plane) cannot be reached: approval-gated calls fail closed. */
+  approvalUnavailable: -32032,
   /** The upstream failed (connection, status, unusable answer). */
   upstreamError: -32011,
   /** The upstream did not answer in time; the upstream request was aborted. */
@@ -71,6 +85,8 @@ export const RPC = {
 export interface McpEndpointDeps {
   ledger: SessionLedger;
   quota: QuotaStore;
+  /** The control plane's approval service (absent: approval-gated calls fail closed with approval_unavailable). */
+  approvals?: { client: ApprovalClient | undefined; settings: ApprovalGateSettings };
   recorder: DecisionRecorder;
   mintAssertion: MintAssertion;
   settings: HttpToolsSettings;
@@ -487,44 +503,67 @@ export function createMcpEndpoint(deps: McpEndpointDeps): HandleMcp {
         );
       }
 
-      // Decide with the session's history; the call is recorded in the same critical section.
-      const decided = await ledger.decideAndRecord(sessionKeyOf(token, tokenSession, caller.agent.id), (history) =>
-        decideCall(
-          {
-            engine,
-            who: caller.who,
-            delegators: caller.delegatorContexts,
-            tool: { name: route.tool.name, context: route.toolContext },
-            args: args as JsonObject,
-            request: { protocol: "mcp", era: c.session.protocolVersion, source: req.socket.remoteAddress ?? "" },
-          },
-          history,
-        ),
-      );
+      // Decide with the session's history (and the approval step when a policy holds the call); the call is
+      // recorded in the same critical section.
+      const cancelled = new AbortController();
+      res.once("close", () => cancelled.abort());
+      const decided = await decideWithHold({
+        ledger,
+        key: sessionKeyOf(token, tokenSession, caller.agent.id),
+        input: {
+          engine,
+          who: caller.who,
+          delegators: caller.delegatorContexts,
+          tool: { name: route.tool.name, context: route.toolContext },
+          args: args as JsonObject,
+          request: { protocol: "mcp", era: c.session.protocolVersion, source: req.socket.remoteAddress ?? "" },
+        },
+        client: deps.approvals?.client,
+        asker: approvalAsker(token, tokenSession, caller.agent, caller.who, requestId),
+        settings: deps.approvals?.settings ?? { holdMs: 0, timeoutMs: DEFAULT_APPROVAL_TIMEOUT_MS },
+        signal: cancelled.signal,
+      });
       if (!decided.ok) {
         return refuse(RPC.sessionRefused, decided.message, "session_refused", decided.code, {
           reason_code: decided.code,
         });
       }
-      const decision = decided.value;
-      Object.assign(event, decisionFields(decision));
+      const { decision, approval } = decided.value;
+      Object.assign(event, decisionFields(decision), approvalFields(approval));
       const meta = { code: decision.code, adaptable: decision.adaptable, decision_id: requestId };
-      if (decision.outcome === "deny") {
-        // A tool result the agent can read and adapt to, not a protocol error.
-        return conclude(
+      // A tool result the agent can read and adapt to, not a protocol error.
+      const denyResult = (reason: string) =>
+        conclude(
           rpcResult(id, {
-            content: [{ type: "text", text: decision.reason }],
+            content: [{ type: "text", text: reason }],
             isError: true,
             _meta: { "portcullis/decision": { outcome: "deny", ...meta } },
           }),
-          { outcome: "denied" },
+          { outcome: "denied", reason },
         );
-      }
+      if (decision.outcome === "deny") return denyResult(decision.reason);
       if (decision.outcome === "require_approval") {
-        const message = `Approval required: ${decision.reason}. Approvals are not available over MCP yet: the call was not executed.`;
-        return conclude(rpcError(id, { code: RPC.approvalRequired, message, data: meta }), {
-          outcome: "approval_required",
-        });
+        const held = describeApproval(
+          approval && approval.kind !== "granted"
+            ? approval
+            : { kind: "unavailable", message: "the approval step gave no answer: the call was not executed" },
+          decision.reason,
+        );
+        if (held.code === "denied") return denyResult(held.message);
+        const code = {
+          approval_pending: RPC.approvalRequired,
+          approval_rejected: RPC.approvalRejected,
+          approval_expired: RPC.approvalExpired,
+          approval_unavailable: RPC.approvalUnavailable,
+        }[held.code];
+        const outcome = held.code;
+        return conclude(
+          rpcError(id, { code, message: held.message, data: { ...meta, reason_code: held.code, ...held.data } }),
+          {
+            outcome,
+            reason: held.message,
+          },
+        );
       }
 
       // Forward: the minted assertion and the upstream's credential, nothing from the caller.

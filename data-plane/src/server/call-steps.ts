@@ -15,6 +15,7 @@ import {
   type ToolContext,
 } from "@portcullis/policy";
 import { canonicalJson, type SnapshotAgent, sha256Hex } from "@portcullis/proto";
+import type { ApprovalAsker } from "../approvals/approval-gate.ts";
 import type { AssertionAct, AssertionInput } from "../assertions/mint-assertion.ts";
 import type { DecisionEvent } from "../audit/record-decision.ts";
 import type { VerifiedToken } from "../authn/verify-token.ts";
@@ -149,6 +150,25 @@ export function argsDigest(args: unknown): { ok: true; sha256: string } | { ok: 
   } catch (error) {
     return { ok: false, message: `the arguments have no canonical JSON form: ${(error as Error).message}` };
   }
+}
+
+/** Who asks for an approval: the session, the agent (from the snapshot), the operator and the decision id. */
+export function approvalAsker(
+  token: VerifiedToken,
+  session: TokenSession,
+  agent: SnapshotAgent,
+  who: ListContextInput,
+  requestId: string,
+): ApprovalAsker {
+  return {
+    sessionId: session.id,
+    agentId: agent.id,
+    agentName: agent.name,
+    operatorSub: token.subject,
+    operatorEmail: who.operator?.email ?? "",
+    delegation: who.delegation?.chain ?? [],
+    requestEventId: requestId,
+  };
 }
 
 /** The session ledger's key for a verified session token and its resolved agent. */

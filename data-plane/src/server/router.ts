@@ -9,6 +9,7 @@ import { uuidv7 } from "@portcullis/proto";
 import type { Pool } from "undici";
 import { type A2aEndpoint, createA2aEndpoint } from "../a2a/a2a-endpoint.ts";
 import type { TaskOwnerStore } from "../a2a/task-owners.ts";
+import { type ApprovalGateSettings, DEFAULT_APPROVAL_TIMEOUT_MS } from "../approvals/approval-gate.ts";
 import { createAssertionMinter } from "../assertions/mint-assertion.ts";
 import { createDecisionRecorder, type SpoolFullPolicy } from "../audit/record-decision.ts";
 import type { ConfigEngine } from "../config/validate.ts";
@@ -26,6 +27,8 @@ export interface RouterOptions {
   ledger: SessionLedger;
   /** Counters of the gateway group's rate limits (memory, or Redis shared by the nodes). */
   quota: QuotaStore;
+  /** Holding approval-gated calls and the bound of the approval step (defaults: no hold, 10 s). */
+  approvals?: ApprovalGateSettings;
   settings: HttpToolsSettings;
   spoolFullPolicy: SpoolFullPolicy;
   /** Who owns each A2A task (memory, or Redis shared by the nodes). */
@@ -107,9 +110,14 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
         logger,
       });
       const mintAssertion = createAssertionMinter({ issuer: started.identity.issuer, key: started.identity.assertion });
+      const approvals = {
+        client: started.approvals,
+        settings: options.approvals ?? { holdMs: 0, timeoutMs: DEFAULT_APPROVAL_TIMEOUT_MS },
+      };
       invokeTool = createToolsInvoke({
         ledger: options.ledger,
         quota: options.quota,
+        approvals,
         recorder,
         mintAssertion,
         settings: options.settings,
@@ -118,6 +126,7 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
       handleMcp = createMcpEndpoint({
         ledger: options.ledger,
         quota: options.quota,
+        approvals,
         recorder,
         mintAssertion,
         settings: options.settings,

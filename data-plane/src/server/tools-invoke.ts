@@ -6,6 +6,14 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { JsonObject } from "@portcullis/policy";
 import { uuidv7 } from "@portcullis/proto";
+import {
+  type ApprovalClient,
+  type ApprovalGateSettings,
+  approvalFields,
+  DEFAULT_APPROVAL_TIMEOUT_MS,
+  decideWithHold,
+  describeApproval,
+} from "../approvals/approval-gate.ts";
 import type { MintAssertion } from "../assertions/mint-assertion.ts";
 import type { CallOutcome, DecisionEvent, DecisionRecorder } from "../audit/record-decision.ts";
 import { callUpstream, type UpstreamResult } from "../http-tools/call-upstream.ts";
@@ -15,10 +23,10 @@ import type { QuotaStore } from "../quota/quota-store.ts";
 import type { SessionLedger } from "../session/ledger.ts";
 import { DP_VERSION } from "../version.ts";
 import {
+  approvalAsker,
   argsDigest,
   authenticateCaller,
   callAssertion,
-  decideCall,
   decisionFields,
   openDecisionEvent,
   rateLimitedReply,
@@ -40,6 +48,8 @@ export interface HttpToolsSettings {
 export interface ToolsInvokeDeps {
   ledger: SessionLedger;
   quota: QuotaStore;
+  /** The control plane's approval service (absent: approval-gated calls fail closed with approval_unavailable). */
+  approvals?: { client: ApprovalClient | undefined; settings: ApprovalGateSettings };
   recorder: DecisionRecorder;
   mintAssertion: MintAssertion;
   settings: HttpToolsSettings;
@@ -206,34 +216,46 @@ export function createToolsInvoke(deps: ToolsInvokeDeps): InvokeTool {
         );
       }
 
-      // 6. Decide: policy against the session's history; the call is recorded in the same critical section.
-      const decided = await ledger.decideAndRecord(sessionKeyOf(token, session, agent.id), (history) =>
-        decideCall(
-          {
-            engine,
-            who,
-            delegators: caller.delegatorContexts,
-            tool: { name: route.tool.name, context: route.toolContext },
-            args: args as JsonObject,
-            request: { protocol: "http", era: "http-tools", source: req.socket.remoteAddress ?? "" },
-          },
-          history,
-        ),
-      );
+      // 6. Decide: policy against the session's history (and, when a policy holds the call, the approval step);
+      // the call is recorded in the same critical section.
+      const cancelled = new AbortController();
+      res.once("close", () => cancelled.abort());
+      const decided = await decideWithHold({
+        ledger,
+        key: sessionKeyOf(token, session, agent.id),
+        input: {
+          engine,
+          who,
+          delegators: caller.delegatorContexts,
+          tool: { name: route.tool.name, context: route.toolContext },
+          args: args as JsonObject,
+          request: { protocol: "http", era: "http-tools", source: req.socket.remoteAddress ?? "" },
+        },
+        client: deps.approvals?.client,
+        asker: approvalAsker(token, session, agent, who, requestId),
+        settings: deps.approvals?.settings ?? { holdMs: 0, timeoutMs: DEFAULT_APPROVAL_TIMEOUT_MS },
+        signal: cancelled.signal,
+      });
       if (!decided.ok) {
         const headers = LEDGER_REFUSAL_HEADERS[decided.code] ?? {};
         return refuse(decided.code, decided.message, "session_refused", { headers });
       }
-      const decision = decided.value;
-      Object.assign(event, decisionFields(decision));
+      const { decision, approval } = decided.value;
+      Object.assign(event, decisionFields(decision), approvalFields(approval));
       if (decision.outcome === "deny") {
         const extra = { reason_code: decision.code, adaptable: decision.adaptable };
         return conclude(errorReply("denied", decision.reason, requestId, extra), { outcome: "denied" });
       }
       if (decision.outcome === "require_approval") {
-        const message = `${decision.reason}. Approvals are not available on this endpoint yet: the call was not executed.`;
-        const extra = { reason_code: decision.code, adaptable: decision.adaptable };
-        return conclude(errorReply("approval_required", message, requestId, extra), { outcome: "approval_required" });
+        const held = describeApproval(
+          approval && approval.kind !== "granted"
+            ? approval
+            : { kind: "unavailable", message: "the approval step gave no answer: the call was not executed" },
+          decision.reason,
+        );
+        const extra = { reason_code: decision.code, ...held.data };
+        const outcome = held.code === "denied" ? "denied" : held.code;
+        return conclude(errorReply(held.code, held.message, requestId, extra), { outcome, reason: held.message });
       }
 
       // 7. Forward: the planned request with the minted assertion and the upstream's own credential, nothing else.

@@ -12,6 +12,9 @@ import * as agentsUpdate from "./agents.update.ts";
 import * as apiTokensCreate from "./api-tokens.create.ts";
 import * as apiTokensList from "./api-tokens.list.ts";
 import * as apiTokensRevoke from "./api-tokens.revoke.ts";
+import * as approvalsDecide from "./approvals.decide.ts";
+import * as approvalsGet from "./approvals.get.ts";
+import * as approvalsList from "./approvals.list.ts";
 import * as auditCheckpointsExport from "./audit.checkpoints.export.ts";
 import * as auditCheckpointsList from "./audit.checkpoints.list.ts";
 import * as auditVerify from "./audit.verify.ts";
@@ -145,6 +148,9 @@ export const operations: Operation[] = [
   auditEventsList,
   auditEventsExport,
   overviewGet,
+  approvalsList,
+  approvalsGet,
+  approvalsDecide,
   keysList,
   keysRotate,
 ];
