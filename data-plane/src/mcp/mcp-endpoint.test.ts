@@ -183,17 +183,25 @@ describe("MCP virtual server /mcp/{server}", () => {
     expect(world.directory.calls("tools/call")).toHaveLength(1);
   });
 
-  it("require_approval answers a -32010 error saying the call was not executed; a sensitive allowed call is recorded", async () => {
+  // This world's control plane serves no ApprovalService: approval-gated calls fail closed (the approval flow
+  // itself runs against a real control plane in control-plane/test/approvals.e2e.test.ts).
+  it("R15: require_approval without a reachable approval service answers -32032, not executed; a sensitive allowed call is recorded", async () => {
     const { client } = await connect(await world.token());
     const report = { employee_id: ALICE, amount: 600, cost_center: "eng-team-001", receipt_text: "Hotel" };
     const error = await client.callTool({ name: "create_expense_report", arguments: report }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(McpError);
-    expect((error as McpError).code).toBe(-32010);
+    expect((error as McpError).code).toBe(-32032);
     expect((error as McpError).message).toContain("not executed");
+    expect((error as McpError).data).toMatchObject({ reason_code: "approval_unavailable" });
     expect(world.directory.calls("tools/call")).toHaveLength(0);
     const decisionId = ((error as McpError).data as { decision_id: string }).decision_id;
     const [record] = await world.auditWhere((r) => r.id === decisionId);
-    expect(record).toMatchObject({ protocol: "mcp", decision: "require_approval", outcome: "approval_required" });
+    expect(record).toMatchObject({
+      protocol: "mcp",
+      decision: "require_approval",
+      outcome: "approval_unavailable",
+      approval_status: "unavailable",
+    });
 
     const small = await client.callTool({ name: "create_expense_report", arguments: { ...report, amount: 120 } });
     expect(small.isError).toBeFalsy();

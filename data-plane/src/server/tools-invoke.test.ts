@@ -179,16 +179,17 @@ describe("POST /tools/{tool}/invoke", () => {
       status: 403,
       body: { error: { code: "denied", message: expect.stringContaining("$5000") } },
     });
+    // This world's control plane serves no ApprovalService: the held call fails closed (R15).
     const held = await world.invoke("create_expense_report", report(1200), { token });
-    expect(held.status).toBe(403);
+    expect(held.status).toBe(503);
     expect(held.body.error).toMatchObject({
-      code: "approval_required",
-      message: expect.stringMatching(/manager's approval.*not executed/),
+      code: "approval_unavailable",
+      message: expect.stringMatching(/approval service.*not executed/),
       reason_code: "approval_required",
     });
     expect(await world.auditOf(held.decisionId)).toMatchObject({
       decision: "require_approval",
-      outcome: "approval_required",
+      outcome: "approval_unavailable",
     });
     expect((await world.invoke("create_expense_report", report(100), { token })).status).toBe(200);
     const second = await world.invoke("create_expense_report", report(50), { token });
