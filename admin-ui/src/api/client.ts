@@ -18,6 +18,7 @@ export type PolicyDiff = Schemas["PolicyDiff"];
 export type SimulationInput = Schemas["SimulationInput"];
 export type SimulationResult = Schemas["SimulationResult"];
 export type Tool = Schemas["Tool"];
+export type Approval = Schemas["Approval"];
 /** A data-plane node (named so it does not shadow the DOM's `Node`). */
 export type DataPlaneNode = Schemas["Node"];
 export type GatewayGroup = Schemas["GatewayGroup"];

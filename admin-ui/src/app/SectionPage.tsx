@@ -2,6 +2,7 @@
 import type { SessionInfo } from "../api/client.ts";
 import { EmptyState } from "../components/StateViews.tsx";
 import { AgentsPage } from "../pages/agents/AgentsPage.tsx";
+import { ApprovalsPage } from "../pages/approvals/ApprovalsPage.tsx";
 import { AuditPage } from "../pages/audit/AuditPage.tsx";
 import { NodesPage } from "../pages/nodes/NodesPage.tsx";
 import { OverviewPage } from "../pages/overview/OverviewPage.tsx";
@@ -58,6 +59,8 @@ function PageFor({ item, session, pathname }: { item: NavItem; session: SessionI
       return rest ? <SessionPage id={decodeURIComponent(rest)} /> : <SessionsPage item={item} />;
     case "audit":
       return <AuditPage item={item} />;
+    case "approvals":
+      return <ApprovalsPage item={item} session={session} />;
     default:
       return <PlannedPage item={item} />;
   }

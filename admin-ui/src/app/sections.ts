@@ -60,12 +60,7 @@ export const sections: readonly Section[] = [
     id: "approvals",
     label: "Approvals",
     path: "/approvals",
-    summary: "Tool calls held by a require-approval policy.",
-    planned: [
-      "Pending calls with the agent, the person it acts for, the tool and the exact arguments",
-      "Approve or deny, with a reason; requesters cannot approve their own calls",
-      "Recently decided and expired approvals",
-    ],
+    summary: "Tool calls held by a require-approval policy, bound to their exact arguments.",
   },
   {
     id: "sessions",
@@ -122,6 +117,7 @@ const access: Record<Role, Partial<Record<SectionId, Access>>> = {
     agents: "read",
     tools: "read",
     nodes: "read",
+    approvals: "read",
   },
 };
 

@@ -21,8 +21,8 @@ const expected: Record<Role, { items: string[]; readOnly: string[] }> = {
   },
   platform: { items: ["Overview", "Policies", "Agents", "Tools", "Nodes"], readOnly: ["Policies"] },
   auditor: {
-    items: ["Overview", "Policies", "Agents", "Tools", "Nodes", "Sessions", "Audit"],
-    readOnly: ["Policies", "Agents", "Tools", "Nodes"],
+    items: ["Overview", "Policies", "Agents", "Tools", "Nodes", "Approvals", "Sessions", "Audit"],
+    readOnly: ["Policies", "Agents", "Tools", "Nodes", "Approvals"],
   },
 };
 
@@ -69,8 +69,8 @@ describe("role-based navigation", () => {
 
   it("a section not built yet says what it will show", async () => {
     const cp = fakeControlPlane({ "GET /api/v1/auth/session": () => json(200, sessionFor("admin")) });
-    renderConsole(cp, "/approvals");
-    expect(await screen.findByRole("heading", { name: "Approvals is coming soon" })).toBeTruthy();
-    expect(screen.getByText(/Approve or deny, with a reason/)).toBeTruthy();
+    renderConsole(cp, "/settings");
+    expect(await screen.findByRole("heading", { name: "Settings is coming soon" })).toBeTruthy();
+    expect(screen.getByText(/Signing keys and their rotation/)).toBeTruthy();
   });
 });
