@@ -10,7 +10,10 @@ import { parseConfig } from "../../control-plane/src/config.ts";
 import { type Database, openDatabase } from "../../control-plane/src/db/client.ts";
 import { adminAuditLog } from "../../control-plane/src/db/schema.ts";
 import { type RunningControlPlane, startControlPlane } from "../../control-plane/src/main.ts";
+import { type ApprovalAsk, getApproval, requestApproval } from "../../control-plane/src/services/approvals.ts";
+import { createUser } from "../../control-plane/src/services/users.ts";
 import { quarantineWithPendingDefinition } from "../../control-plane/test/support/quarantine.ts";
+import { digestArgs } from "../../policy/src/approvals.ts";
 import { buildConsole } from "./support/build-console.ts";
 import { chromiumArgs, ensureChromium } from "./support/chromium.ts";
 
@@ -337,6 +340,95 @@ describe("policies and tools in a browser (security user)", () => {
     const [approval] = await database.db.select().from(adminAuditLog).where(eq(adminAuditLog.action, "tool.approve"));
     expect(approval?.actorName).toBe("sec@portcullis.local");
     expect(approval?.details).toMatchObject({ comment: "BCC is the compliance archive" });
+describe("Approvals page in a browser", () => {
+  it("Z08: the operator cannot approve her own call; the named approver sees the exact arguments and approves it", {
+    timeout: 90_000,
+  }, async () => {
+    const system = {
+      ...cp.deps,
+      actor: { type: "system" as const, id: "e2e", name: "e2e", role: "admin" as const },
+      requestId: "e2e",
+    };
+    const password = "approver-password-e2e";
+    for (const email of ["bob@company.com", "alice@company.com"]) {
+      await createUser({ ctx: system, input: { email, role: "security", password } });
+    }
+    // Two calls a data-plane node held, as it asks for them (the service verb behind ApprovalService).
+    const ask = (amount: number, tool = "create_expense_report"): ApprovalAsk => {
+      const args = { employee_id: "alice@company.com", amount, cost_center: "eng-team-001", receipt_text: "Hotel" };
+      return {
+        sessionId: `sess_e2eApprovals${amount}xxxxxx`,
+        agentId: "0190c2e4-0000-7000-8000-000000000001",
+        agentName: "expense-report-v1",
+        operatorSub: "alice@company.com",
+        operatorEmail: "alice@company.com",
+        tool,
+        argsSha256: digestArgs(args),
+        args,
+        policyId: "expense-manager-approval",
+        approvers: ["bob@company.com"],
+        reason: "expense reports above the operator's delegation limit need the manager's approval",
+        requestEventId: "0190c2e4-0000-7000-8000-0000000000aa",
+        delegationChain: [],
+        nodeId: "0190c2e4-0000-7000-8000-0000000000bb",
+      };
+    };
+    const settings = cp.deps.approvals;
+    if (!settings) throw new Error("the control plane has no approval settings");
+    const held = await requestApproval(cp.database.db, settings, ask(1200));
+    await requestApproval(cp.database.db, settings, ask(640));
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.setDefaultTimeout(10_000);
+    watch(page);
+    const signIn = async (email: string) => {
+      await page.goto(`${cp.url}/login`);
+      await page.getByLabel("Email").fill(email);
+      await page.getByLabel("Password").fill(password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+    };
+
+    // Alice follows the link her agent was given: she sees the request but may not decide it.
+    await signIn("alice@company.com");
+    await page.goto(`${cp.url}/approvals/${held.row.id}`);
+    const panel = page.getByRole("region", { name: /create_expense_report for alice@company.com/ });
+    await panel.getByText("This call was made on your behalf: someone else must decide it.").waitFor();
+    expect(await panel.getByRole("button", { name: "Approve" }).count()).toBe(0);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in to the console" }).waitFor();
+
+    // Bob, her manager: the inbox lists both pending calls with their arguments.
+    await signIn("bob@company.com");
+    await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: /Approvals/ })
+      .click();
+    await page.getByRole("heading", { name: "Approvals", level: 1 }).waitFor();
+    const row = page.getByRole("row").filter({ hasText: "amount: 1200" });
+    await row.waitFor();
+    expect(await row.textContent()).toContain("expense-report-v1");
+    expect(await row.textContent()).toContain("alice@company.com");
+    expect(await page.getByRole("row").filter({ hasText: "amount: 640" }).count()).toBe(1);
+    await row.getByRole("link", { name: "create_expense_report" }).click();
+    expect(new URL(page.url()).pathname).toBe(`/approvals/${held.row.id}`);
+    await panel.getByLabel("Arguments").waitFor();
+    expect(JSON.parse((await panel.getByLabel("Arguments").textContent()) ?? "")).toEqual(held.row.args);
+    await panel.getByLabel("Comment (kept in the audit trail)").fill("conference hotel, agreed in advance");
+    await page.screenshot({ path: process.env.APPROVALS_SCREENSHOT ?? join(dataDir, "approvals.png"), fullPage: true });
+    await panel.getByRole("button", { name: "Approve" }).click();
+    await panel.getByText("Approved. The agent's identical retry will execute once.").waitFor();
+
+    const decided = await getApproval({ ctx: system, id: held.row.id });
+    expect(decided).toMatchObject({
+      status: "approved",
+      decidedBy: "bob@company.com",
+      reason: "conference hotel, agreed in advance",
+    });
+    // The inbox (pending) no longer lists it; the other call still waits.
+    await page.getByRole("button", { name: "Close" }).click();
+    await page.getByRole("row").filter({ hasText: "amount: 1200" }).waitFor({ state: "detached" });
+    expect(await page.getByRole("row").filter({ hasText: "amount: 640" }).count()).toBe(1);
 
     expect(pageProblems).toEqual([]);
     await page.close();
