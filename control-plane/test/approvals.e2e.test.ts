@@ -101,7 +101,10 @@ async function webhookReceiver() {
   return { url, deliveries };
 }
 
-type Api = (method: string, p: string, body?: unknown) => Promise<{ status: number; body: Record<string, any> }>;
+/** A JSON body as the assertions read it. */
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field with expect().
+type Json = Record<string, any>;
+type Api = (method: string, p: string, body?: unknown) => Promise<{ status: number; body: Json }>;
 
 let cpUrl = "";
 let cpEnv: Record<string, string> = {};
@@ -132,11 +135,11 @@ async function signIn(email: string, password: string): Promise<Api> {
       headers: { cookie, "x-csrf-token": csrfToken, "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: res.status, body: (await res.json()) as Record<string, any> };
+    return { status: res.status, body: (await res.json()) as Json };
   };
 }
 
-const ok = async (p: Promise<{ status: number; body: Record<string, any> }>) => {
+const ok = async (p: Promise<{ status: number; body: Json }>) => {
   const r = await p;
   expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
   return r.body;
@@ -158,7 +161,7 @@ async function invoke(dp: string, token: string, tool: string, args: Record<stri
   return {
     status: res.status,
     decisionId: res.headers.get("portcullis-decision-id"),
-    body: (await res.json()) as Record<string, any>,
+    body: (await res.json()) as Json,
   };
 }
 

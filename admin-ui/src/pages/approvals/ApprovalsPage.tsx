@@ -2,7 +2,7 @@
 // approve or reject them with a comment; nobody decides a call made on their own behalf, and only the approvers a
 // policy named may decide (the API enforces both; the page says so before anyone tries).
 import { useState } from "react";
-import type { Approval, SessionInfo } from "../../api/client.ts";
+import type { SessionInfo } from "../../api/client.ts";
 import { navigate, useLocation } from "../../app/router.tsx";
 import type { NavItem } from "../../app/sections.ts";
 import { Icon } from "../../components/Icon.tsx";

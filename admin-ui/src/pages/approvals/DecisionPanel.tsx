@@ -84,9 +84,9 @@ export function DecisionPanel({
         ) : null}
       </dl>
       <h3 className="section-heading">Exact arguments</h3>
-      <pre className="approval-args mono" aria-label="Arguments">
-        {JSON.stringify(current.args, null, 2)}
-      </pre>
+      <figure className="approval-figure" aria-label="Arguments">
+        <pre className="approval-args mono">{JSON.stringify(current.args, null, 2)}</pre>
+      </figure>
       <p className="panel-text muted mono">{current.argsSha256}</p>
       <p className="panel-text">
         An approval covers this exact call once: the agent retries it with the same arguments and it executes a single
