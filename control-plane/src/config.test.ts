@@ -10,6 +10,23 @@ describe("configuration", () => {
     expect(c.PORTCULLIS_DATA_DIR).toBe(".portcullis");
   });
 
+  it("approvals: the TTL is a duration (default 15 minutes); a webhook needs its signing secret", () => {
+    expect(parseConfig({}).PORTCULLIS_APPROVAL_TTL).toBe(15 * 60_000);
+    expect(parseConfig({ PORTCULLIS_APPROVAL_TTL: "90s" }).PORTCULLIS_APPROVAL_TTL).toBe(90_000);
+    expect(parseConfig({ PORTCULLIS_APPROVAL_TTL: "2h" }).PORTCULLIS_APPROVAL_TTL).toBe(7_200_000);
+    expect(parseConfig({ PORTCULLIS_APPROVAL_TTL: "30" }).PORTCULLIS_APPROVAL_TTL).toBe(30_000);
+    expect(() => parseConfig({ PORTCULLIS_APPROVAL_TTL: "soon" })).toThrow(
+      /PORTCULLIS_APPROVAL_TTL: expected a duration/,
+    );
+    expect(() => parseConfig({ PORTCULLIS_APPROVAL_TTL: "0s" })).toThrow(/PORTCULLIS_APPROVAL_TTL/);
+    expect(() => parseConfig({ PORTCULLIS_APPROVAL_WEBHOOK_URL: "https://hooks.example/approvals" })).toThrow(
+      /PORTCULLIS_APPROVAL_WEBHOOK_SECRET: required when PORTCULLIS_APPROVAL_WEBHOOK_URL is set/,
+    );
+    expect(() => parseConfig({ PORTCULLIS_APPROVAL_WEBHOOK_URL: "ftp://hooks.example" })).toThrow(
+      /PORTCULLIS_APPROVAL_WEBHOOK_URL: expected an http\(s\) URL/,
+    );
+  });
+
   it("names each bad variable and what it expects", () => {
     let err: unknown;
     try {
