@@ -340,6 +340,12 @@ describe("policies and tools in a browser (security user)", () => {
     const [approval] = await database.db.select().from(adminAuditLog).where(eq(adminAuditLog.action, "tool.approve"));
     expect(approval?.actorName).toBe("sec@portcullis.local");
     expect(approval?.details).toMatchObject({ comment: "BCC is the compliance archive" });
+
+    expect(pageProblems).toEqual([]);
+    await page.close();
+  });
+});
+
 describe("Approvals page in a browser", () => {
   it("Z08: the operator cannot approve her own call; the named approver sees the exact arguments and approves it", {
     timeout: 90_000,

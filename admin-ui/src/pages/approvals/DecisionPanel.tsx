@@ -3,8 +3,8 @@
 // approver; the API enforces the same rules.
 import { type FormEvent, type MouseEvent, useId, useState } from "react";
 import type { Approval, Role } from "../../api/client.ts";
+import { MutationAlert } from "../../components/MutationAlert.tsx";
 import { RelativeTime } from "../../components/RelativeTime.tsx";
-import { MutationAlert } from "../nodes/AddNodePanel.tsx";
 import { StatusBadge } from "./StatusBadge.tsx";
 import { useDecideApproval } from "./useApprovals.ts";
 
