@@ -1,0 +1,173 @@
+// A platform engineer enrolls a node from the console, end to end: signs in (platform role), opens Nodes, creates
+// a bootstrap token, runs the exact command the console shows (a real `portcullis dp` process), watches the node
+// appear online and in sync, then revokes it and sees it leave the list with a note saying what revoking did.
+// With PORTCULLIS_E2E_SCREENSHOTS=DIR it saves the page at desktop and narrow widths.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseConfig } from "../../control-plane/src/config.ts";
+import { type Database, openDatabase } from "../../control-plane/src/db/client.ts";
+import { type RunningControlPlane, startControlPlane } from "../../control-plane/src/main.ts";
+import { createApiToken } from "../../control-plane/src/services/api-tokens.ts";
+import { buildConsole } from "./support/build-console.ts";
+import { chromiumArgs, ensureChromium } from "./support/chromium.ts";
+
+const platform = { email: "pat@company.com", password: "platform-e2e-password" };
+const shots = process.env.PORTCULLIS_E2E_SCREENSHOTS;
+const cli = fileURLToPath(new URL("../../control-plane/src/cli.ts", import.meta.url));
+
+let workDir: string;
+let database: Database;
+let cp: RunningControlPlane;
+let browser: Browser;
+let node: ChildProcess | undefined;
+let nodeOutput = "";
+const pageProblems: string[] = [];
+
+beforeAll(async () => {
+  const executablePath = ensureChromium();
+  workDir = mkdtempSync(join(tmpdir(), "portcullis-nodes-e2e-"));
+  const outDir = join(workDir, "console");
+  await buildConsole(outDir);
+  database = await openDatabase({ dataDir: "memory://" });
+  cp = await startControlPlane(
+    parseConfig({
+      PORTCULLIS_CP_HTTP: "127.0.0.1:0",
+      PORTCULLIS_CP_GRPC: "127.0.0.1:0",
+      PORTCULLIS_DATA_DIR: join(workDir, "cp"),
+      PORTCULLIS_ADMIN_PASSWORD: "nodes-e2e-admin-password",
+      PORTCULLIS_LOG_LEVEL: "silent",
+      PORTCULLIS_CONSOLE_DIR: outDir,
+    }),
+    { database },
+  );
+  const ctx = {
+    ...cp.deps,
+    actor: { type: "system" as const, id: "e2e", name: "e2e", role: "admin" as const },
+    requestId: "e2e",
+  };
+  const admin = (await createApiToken({ ctx, input: { name: "e2e-admin", role: "admin" } })).token;
+  const created = await fetch(`${cp.url}/api/v1/users`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+    body: JSON.stringify({ ...platform, displayName: "Pat Platform", role: "platform" }),
+  });
+  expect(created.status).toBe(201);
+  browser = await chromium.launch({ executablePath, args: chromiumArgs });
+}, 300_000);
+
+afterAll(async () => {
+  node?.kill("SIGKILL");
+  await browser?.close();
+  await cp?.close();
+  await database?.close();
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function screenshot(page: Page, name: string) {
+  if (!shots) return;
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 420, height: 900 });
+  await page.screenshot({ path: join(shots, `${name}-narrow.png`), fullPage: true });
+  if (size) await page.setViewportSize(size);
+}
+
+/** `A=1 B=2 npx portcullis dp` → { A: "1", B: "2" }, refusing anything but that shape. */
+function envOfCommand(command: string): Record<string, string> {
+  const match = /^((?:[A-Z_]+=\S+ )+)npx portcullis dp$/.exec(command);
+  expect(match, command).not.toBeNull();
+  return Object.fromEntries(
+    (match?.[1] ?? "")
+      .trim()
+      .split(" ")
+      .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+  );
+}
+
+describe("nodes in a browser (platform user)", () => {
+  it("enrolls a node with the shown command, sees it online and in sync, then revokes it", {
+    timeout: 240_000,
+  }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on("pageerror", (err) => pageProblems.push(`pageerror: ${err.message}`));
+    page.on("console", (msg) => {
+      if (/Content Security Policy/i.test(msg.text())) pageProblems.push(`csp: ${msg.text()}`);
+    });
+    await page.goto(`${cp.url}/login`);
+    await page.getByLabel("Email").fill(platform.email);
+    await page.getByLabel("Password").fill(platform.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+
+    await page.getByRole("navigation").getByRole("link", { name: "Nodes" }).click();
+    await page.getByRole("heading", { name: "No nodes yet — add one" }).waitFor();
+    await page.getByRole("button", { name: "Add node" }).first().click();
+    const addPanel = page.getByRole("region", { name: "Add a node" });
+    await addPanel.getByRole("button", { name: "Create bootstrap token" }).click();
+    const command = (await addPanel.getByTestId("bootstrap-command").textContent()) ?? "";
+    const env = envOfCommand(command);
+    expect(Object.keys(env).sort()).toEqual(["PORTCULLIS_BOOTSTRAP_TOKEN", "PORTCULLIS_CP_GRPC"]);
+    await addPanel.getByRole("button", { name: "Done" }).click();
+
+    // Run exactly what the console showed (npx portcullis dp is this CLI), on a free port and a fresh state dir.
+    node = spawn(process.execPath, [cli, "dp"], {
+      env: {
+        ...process.env,
+        ...env,
+        PORTCULLIS_DP_HTTP: `127.0.0.1:${await freePort()}`,
+        PORTCULLIS_DP_DATA_DIR: join(workDir, "node-1"),
+        PORTCULLIS_DP_NAME: "edge-node-1",
+        PORTCULLIS_LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    node.stdout?.on("data", (d) => {
+      nodeOutput += d;
+    });
+    node.stderr?.on("data", (d) => {
+      nodeOutput += d;
+    });
+
+    // The page refreshes on its own: the node shows up online and serving the current snapshot.
+    const row = page.getByRole("row").filter({ hasText: "edge-node-1" });
+    await row
+      .getByText("Online")
+      .waitFor({ timeout: 120_000 })
+      .catch((e: Error) => {
+        throw new Error(`${e.message}\nnode output:\n${nodeOutput}`);
+      });
+    await row.getByText(/In sync · v\d+/).waitFor({ timeout: 60_000 });
+    await screenshot(page, "nodes-online");
+
+    await row.getByRole("button", { name: "Revoke edge-node-1" }).click();
+    const dialog = page.getByRole("alertdialog");
+    await dialog.getByLabel("Reason (kept in the audit trail)").fill("e2e: host decommissioned");
+    await dialog.getByRole("button", { name: "Revoke node" }).click();
+    // A revoked node leaves the list; the page says what happened to it.
+    await page
+      .getByText(/Revoked edge-node-1\. Its streams are closed and its keys refused\./)
+      .waitFor({ timeout: 60_000 });
+    await row.waitFor({ state: "detached", timeout: 30_000 });
+    await screenshot(page, "nodes-revoked");
+
+    expect(pageProblems).toEqual([]);
+    await page.close();
+  });
+});
