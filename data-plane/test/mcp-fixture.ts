@@ -158,6 +158,48 @@ export class McpWorld {
     return node;
   }
 
+  /** A raw JSON-RPC POST to a virtual server (default: `default`), with the session id when given. */
+  async post(
+    token: string,
+    body: unknown,
+    session?: string,
+    server = "default",
+  ): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> {
+    const response = await fetch(this.url(server), {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        authorization: `Bearer ${token}`,
+        ...(session ? { "mcp-session-id": session } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+    return {
+      status: response.status,
+      headers: response.headers,
+      json: (await response.json()) as Record<string, unknown>,
+    };
+  }
+
+  /** A gateway MCP session initialized with raw JSON-RPC for this token: its Mcp-Session-Id. */
+  async openSession(token: string, server = "default"): Promise<string> {
+    const init = await this.post(
+      token,
+      {
+        jsonrpc: "2.0",
+        id: 0,
+        method: "initialize",
+        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+      },
+      undefined,
+      server,
+    );
+    const id = init.headers.get("mcp-session-id");
+    if (init.status !== 200 || !id) throw new Error(`initialize answered ${init.status}`);
+    return id;
+  }
+
   token(options: TokenOptions = {}): Promise<string> {
     return mintSessionToken(this.cp, options);
   }

@@ -76,14 +76,26 @@ export class TestMcpUpstream {
       server.setRequestHandler(ListToolsRequestSchema, async () => ({
         tools: this.tools.map((name) => ({ name, inputSchema: { type: "object" as const } })),
       }));
-      server.setRequestHandler(CallToolRequestSchema, async (request) => ({
-        content: [
-          {
-            type: "text" as const,
-            text: JSON.stringify({ upstream: this.name, tool: request.params.name, args: request.params.arguments }),
-          },
-        ],
-      }));
+      server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+        // With a progress token, three progress notifications on the call's SSE stream before the result.
+        const progressToken = request.params._meta?.progressToken;
+        if (progressToken !== undefined) {
+          for (let progress = 1; progress <= 3; progress += 1) {
+            await extra.sendNotification({
+              method: "notifications/progress",
+              params: { progressToken, progress, total: 3, message: `step ${progress}` },
+            });
+          }
+        }
+        return {
+          content: [
+            {
+              type: "text" as const,
+              text: JSON.stringify({ upstream: this.name, tool: request.params.name, args: request.params.arguments }),
+            },
+          ],
+        };
+      });
       await server.connect(created);
       transport = created;
     }

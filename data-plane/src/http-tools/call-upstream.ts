@@ -19,6 +19,8 @@ export interface UpstreamCall {
   cancel?: AbortSignal;
   /** Sees the response headers (e.g. an MCP upstream's Mcp-Session-Id) before the body is read. */
   onHeaders?: (headers: Record<string, string | string[] | undefined>) => void;
+  /** Sees each chunk of the body as it arrives, within the size limit (e.g. to relay SSE notifications). */
+  onChunk?: (chunk: Buffer) => void;
 }
 
 export type UpstreamResult =
@@ -73,6 +75,7 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResult> 
       total += chunk.length;
       if (total > call.maxResponseBytes) return refuse(`response larger than ${call.maxResponseBytes} bytes`);
       chunks.push(chunk);
+      call.onChunk?.(chunk);
     }
     const contentType = headers["content-type"];
     return {

@@ -143,6 +143,9 @@ function challenge(req: IncomingMessage, serverName: string, error?: { descripti
   return `Bearer ${metadata}, error="invalid_token", error_description="${description}"`;
 }
 
+/** One SSE event carrying a JSON-RPC message. */
+const sseEvent = (message: unknown) => `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 export function createMcpEndpoint(deps: McpEndpointDeps): HandleMcp {
@@ -414,6 +417,42 @@ export function createMcpEndpoint(deps: McpEndpointDeps): HandleMcp {
     });
     event.agent_id = caller.agent.name;
     let sensitive = false;
+    // Progress: relayed as SSE when the client asked for it (a progress token) and accepts an event stream.
+    const callMeta = isObject(params._meta) ? params._meta : {};
+    const requested = callMeta.progressToken;
+    const progressToken =
+      typeof requested === "string" || (typeof requested === "number" && Number.isInteger(requested))
+        ? requested
+        : undefined;
+    const acceptsSse = /\btext\/event-stream\b/.test(String(req.headers.accept ?? ""));
+    let streamed = false;
+    const relayProgress = (message: { method: string; params?: unknown }) => {
+      const p = message.params;
+      if (message.method !== "notifications/progress" || !isObject(p) || p.progressToken !== progressToken) return;
+      if (typeof p.progress !== "number" || res.destroyed) return;
+      if (!streamed) {
+        if (res.headersSent) return;
+        streamed = true;
+        res.writeHead(200, {
+          "content-type": "text/event-stream",
+          "cache-control": "no-store",
+          "x-content-type-options": "nosniff",
+          "portcullis-decision-id": requestId,
+        });
+      }
+      res.write(
+        sseEvent({
+          jsonrpc: "2.0",
+          method: "notifications/progress",
+          params: {
+            progressToken,
+            progress: p.progress,
+            ...(typeof p.total === "number" ? { total: p.total } : {}),
+            ...(typeof p.message === "string" ? { message: p.message.slice(0, 1000) } : {}),
+          },
+        }),
+      );
+    };
     const conclude = async (
       answer: unknown | undefined,
       fields: Partial<DecisionEvent>,
@@ -433,6 +472,11 @@ export function createMcpEndpoint(deps: McpEndpointDeps): HandleMcp {
         });
       }
       if (body === undefined) return;
+      if (streamed) {
+        // The answer is already an SSE stream (progress was relayed): the final message is its last event.
+        if (!res.destroyed) res.end(sseEvent(body));
+        return;
+      }
       const status = body === answer ? http.status : 200;
       sendJson(res, status, body, {
         headers: {
@@ -617,7 +661,10 @@ export function createMcpEndpoint(deps: McpEndpointDeps): HandleMcp {
           ),
         );
       }
-      const result = await callUpstreamTool(route.upstream, upstreamSession, route.tool.name, args, options);
+      const result = await callUpstreamTool(route.upstream, upstreamSession, route.tool.name, args, {
+        ...options,
+        ...(progressToken !== undefined && acceptsSse ? { progressToken, onNotification: relayProgress } : {}),
+      });
       if (result.kind === "error" && result.status === 404) c.session.upstreams.delete(key); // upstream session gone
       if (result.kind === "result") {
         return conclude(rpcResult(id, result.result), { outcome: "ok", upstream_status: result.status });

@@ -30,6 +30,43 @@ export interface UpstreamCallOptions {
   timeoutMs: number;
   maxResponseBytes: number;
   cancel?: AbortSignal;
+  /** Sees each JSON-RPC notification of an SSE answer as it arrives (progress relayed to the client). */
+  onNotification?: (message: { method: string; params?: unknown }) => void;
+}
+
+/** The data of one SSE event block (its `data:` lines joined), or "" when it has none. */
+function eventData(block: string): string {
+  return block
+    .split(/\r?\n/)
+    .filter((line) => line.startsWith("data:"))
+    .map((line) => line.slice(5).replace(/^ /, ""))
+    .join("\n");
+}
+
+/**
+ * Reads an SSE body as it streams in and hands each complete event's JSON-RPC notification (a message with a
+ * method and no id) to `deliver`. Responses are left to the final parse of the whole body.
+ */
+export function sseNotificationReader(deliver: (message: { method: string; params?: unknown }) => void) {
+  const decoder = new TextDecoder("utf-8");
+  let pending = "";
+  return (chunk: Buffer) => {
+    pending += decoder.decode(chunk, { stream: true });
+    const blocks = pending.split(/\r?\n\r?\n/);
+    pending = blocks.pop() ?? "";
+    for (const block of blocks) {
+      const data = eventData(block);
+      if (data === "") continue;
+      try {
+        const message = JSON.parse(data) as { method?: unknown; id?: unknown; params?: unknown };
+        if (message && typeof message.method === "string" && message.id === undefined) {
+          deliver({ method: message.method, params: message.params });
+        }
+      } catch {
+        // not JSON: the final parse reports an unusable answer if it matters
+      }
+    }
+  };
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -37,11 +74,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 /** The JSON-RPC message with `id` in an SSE body (`data:` lines of each event), or undefined. */
 function fromSse(text: string, id: number): unknown {
   for (const block of text.split(/\r?\n\r?\n/)) {
-    const data = block
-      .split(/\r?\n/)
-      .filter((line) => line.startsWith("data:"))
-      .map((line) => line.slice(5).replace(/^ /, ""))
-      .join("\n");
+    const data = eventData(block);
     if (data === "") continue;
     try {
       const message = JSON.parse(data) as { id?: unknown };
@@ -114,6 +147,8 @@ async function exchange(
     if (session.sessionId !== undefined) headers["mcp-session-id"] = session.sessionId;
   }
   let sessionId: string | undefined;
+  let streaming = false;
+  const relay = options.onNotification ? sseNotificationReader(options.onNotification) : undefined;
   const result = await callUpstream({
     dispatcher: route.pool,
     method: "POST",
@@ -126,7 +161,10 @@ async function exchange(
     onHeaders: (h) => {
       const value = h["mcp-session-id"];
       if (typeof value === "string" && /^[\x21-\x7e]{1,256}$/.test(value)) sessionId = value;
+      const type = h["content-type"];
+      streaming = typeof type === "string" && type.split(";")[0]?.trim().toLowerCase() === "text/event-stream";
     },
+    ...(relay ? { onChunk: (chunk: Buffer) => streaming && relay(chunk) } : {}),
   });
   if (typeof message.id !== "number") {
     if (result.kind === "response" && result.status >= 200 && result.status < 300) {
@@ -172,20 +210,20 @@ export async function initializeUpstream(
   return { ok: true, session };
 }
 
-/** tools/call on an initialized upstream session with exactly these arguments. */
+/**
+ * tools/call on an initialized upstream session with exactly these arguments; with a progress token, the upstream
+ * is asked for progress notifications (`_meta.progressToken`, nothing else of the caller's `_meta`).
+ */
 export function callUpstreamTool(
   route: McpUpstreamRoute,
   session: UpstreamSession,
   name: string,
   args: Record<string, unknown>,
-  options: UpstreamCallOptions,
+  options: UpstreamCallOptions & { progressToken?: string | number },
 ): Promise<UpstreamExchange> {
-  return exchange(
-    route,
-    session,
-    { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } },
-    options,
-  );
+  const params: Record<string, unknown> = { name, arguments: args };
+  if (options.progressToken !== undefined) params._meta = { progressToken: options.progressToken };
+  return exchange(route, session, { jsonrpc: "2.0", id: 1, method: "tools/call", params }, options);
 }
 
 /** Ends an upstream session (best effort, no answer awaited beyond the deadline). */
