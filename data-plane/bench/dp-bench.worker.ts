@@ -10,12 +10,15 @@ import { randomUUID } from "node:crypto";
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parentPort, workerData } from "node:worker_threads";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { SnapshotPolicy, SnapshotResources, SnapshotTool } from "@portcullis/proto";
 import { z } from "zod";
 import { runDataPlane } from "../src/cli-dp.ts";
 import { silentLogger } from "../src/log.ts";
+import { toolDefinitionHash } from "../src/mcp/tool-pins.ts";
 import { FAST_BACKOFF, FAST_CHANNEL, tempDir, waitFor } from "../test/fixtures.ts";
 import { AGENT, mintSessionToken, scenarioResources } from "../test/http-tools-fixture.ts";
 import { TestControlPlane } from "../test/test-control-plane.ts";
@@ -124,7 +127,11 @@ async function startProxy(target: string) {
 }
 
 /** One upstream `echo` (MCP), the benchmarked tool, and 100 policies of which 5 apply to the call. */
-export function benchResources(base: SnapshotResources, echoUrl: string): SnapshotResources {
+export function benchResources(
+  base: SnapshotResources,
+  echoUrl: string,
+  echo: { description?: string; inputSchema?: unknown } = {},
+): SnapshotResources {
   const policy = (id: string, p: Partial<SnapshotPolicy>): SnapshotPolicy => ({
     id,
     version: 1,
@@ -166,14 +173,18 @@ export function benchResources(base: SnapshotResources, echoUrl: string): Snapsh
     id: "m-echo",
     upstreamId: "up-echo",
     name: "echo",
-    description: "echoes its text",
-    inputSchema: { type: "object", properties: { text: { type: "string" } } },
+    description: echo.description ?? "echoes its text",
+    inputSchema: (echo.inputSchema ?? {
+      type: "object",
+      properties: { text: { type: "string" } },
+    }) as SnapshotTool["inputSchema"],
     annotations: {},
     labels: {},
     http: null,
     sensitive: false,
     status: "active",
-    pinnedHash: "c".repeat(64),
+    // Pinned to what the echo server lists, as an operator approving it would (the node checks the pin).
+    pinnedHash: toolDefinitionHash({ name: "echo", ...echo }),
   };
   return {
     ...base,
@@ -198,7 +209,12 @@ async function startGateway(echoUrl: string) {
     logger: silentLogger,
     nodeOverrides: { backoff: FAST_BACKOFF, channelOptions: FAST_CHANNEL },
   });
-  cp.publish(benchResources(scenarioResources("http://127.0.0.1:9", cp.key), echoUrl));
+  const lister = new Client({ name: "bench-approver", version: "1.0.0" });
+  await lister.connect(new StreamableHTTPClientTransport(new URL(echoUrl)));
+  const listed = (await lister.listTools()).tools.find((t) => t.name === "echo");
+  await lister.close();
+  const echo = { description: listed?.description, inputSchema: listed?.inputSchema };
+  cp.publish(benchResources(scenarioResources("http://127.0.0.1:9", cp.key), echoUrl, echo));
   await waitFor("DP ready", async () => (await fetch(`http://${dp.httpAddress}/readyz`)).status === 200, {
     timeoutMs: 20_000,
   });

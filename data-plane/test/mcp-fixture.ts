@@ -4,27 +4,32 @@
 import type { AuditRecord, SnapshotResources, SnapshotTool, SnapshotUpstream } from "@portcullis/proto";
 import { type RunningDataPlane, runDataPlane } from "../src/cli-dp.ts";
 import { silentLogger } from "../src/log.ts";
+import { toolDefinitionHash } from "../src/mcp/tool-pins.ts";
 import { FAST_BACKOFF, FAST_CHANNEL, tempDir, waitFor } from "./fixtures.ts";
 import { AGENT, mintSessionToken, scenarioResources, type TokenOptions } from "./http-tools-fixture.ts";
 import { TestControlPlane } from "./test-control-plane.ts";
-import { TestMcpUpstream } from "./test-mcp-upstream.ts";
+import { listedTool, TestMcpUpstream } from "./test-mcp-upstream.ts";
 
 export const MCP_UPSTREAMS = { ocr: "up-mcp-ocr", directory: "up-mcp-directory" };
 
-const mcpTool = (id: string, upstreamId: string, name: string, extra: Partial<SnapshotTool> = {}): SnapshotTool => ({
-  id,
-  upstreamId,
-  name,
-  description: `${name} (pinned description)`,
-  inputSchema: { type: "object", properties: { q: { type: "string" } } },
-  annotations: {},
-  labels: {},
-  http: null,
-  sensitive: false,
-  status: "active",
-  pinnedHash: "b".repeat(64),
-  ...extra,
-});
+/** A snapshot tool pinned to the definition the test upstreams list for its name. */
+const mcpTool = (id: string, upstreamId: string, name: string, extra: Partial<SnapshotTool> = {}): SnapshotTool => {
+  const listed = listedTool(name);
+  return {
+    id,
+    upstreamId,
+    name,
+    description: listed.description ?? "",
+    inputSchema: listed.inputSchema,
+    annotations: listed.annotations ?? {},
+    labels: {},
+    http: null,
+    sensitive: false,
+    status: "active",
+    pinnedHash: toolDefinitionHash(listed),
+    ...extra,
+  };
+};
 
 export function mcpResources(
   base: SnapshotResources,
@@ -52,11 +57,11 @@ export function mcpResources(
       },
     ],
     tools: [
-      mcpTool("m-ocr", U.ocr, "receipt_ocr", { annotations: { readOnlyHint: true } }),
+      mcpTool("m-ocr", U.ocr, "receipt_ocr"),
       mcpTool("m-ocr-lookup", U.ocr, "lookup"),
       mcpTool("m-ocr-q", U.ocr, "quarantined_tool", { status: "quarantined" }),
       mcpTool("m-cc", U.directory, "get_employee_cost_center"),
-      mcpTool("m-delete", U.directory, "delete_expense_reports", { annotations: { destructiveHint: true } }),
+      mcpTool("m-delete", U.directory, "delete_expense_reports"),
       mcpTool("m-admin", U.directory, "admin_reset"),
       mcpTool("m-dir-lookup", U.directory, "lookup"),
       mcpTool("m-create", U.directory, "create_expense_report", { sensitive: true }),

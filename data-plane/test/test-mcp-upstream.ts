@@ -16,9 +16,31 @@ export interface McpReceived {
   body: Record<string, unknown> | undefined;
 }
 
+/** A tool as the upstream lists it. */
+export interface ListedTool {
+  name: string;
+  description?: string;
+  inputSchema: { type: "object"; properties?: Record<string, unknown> };
+  annotations?: Record<string, unknown>;
+}
+
+/** The definition the test upstreams list for a tool name (and the MCP fixture pins). */
+export function listedTool(name: string): ListedTool {
+  return {
+    name,
+    description: `${name} (pinned description)`,
+    inputSchema: { type: "object", properties: { q: { type: "string" } } },
+    ...(name === "receipt_ocr" ? { annotations: { readOnlyHint: true } } : {}),
+    ...(name === "delete_expense_reports" ? { annotations: { destructiveHint: true } } : {}),
+  };
+}
+
 export class TestMcpUpstream {
   readonly name: string;
   readonly tools: string[];
+  /** What tools/list answers, by name; tests change a definition with `redefine`. */
+  readonly definitions = new Map<string, ListedTool>();
+  readonly #servers = new Set<Server>();
   readonly received: McpReceived[] = [];
   readonly #http: HttpServer;
   readonly #transports = new Map<string, StreamableHTTPServerTransport>();
@@ -27,6 +49,7 @@ export class TestMcpUpstream {
   private constructor(name: string, tools: string[], http: HttpServer) {
     this.name = name;
     this.tools = tools;
+    for (const tool of tools) this.definitions.set(tool, listedTool(tool));
     this.#http = http;
   }
 
@@ -72,10 +95,12 @@ export class TestMcpUpstream {
           this.#transports.delete(id);
         },
       });
-      const server = new Server({ name: this.name, version: "1.0.0" }, { capabilities: { tools: {} } });
-      server.setRequestHandler(ListToolsRequestSchema, async () => ({
-        tools: this.tools.map((name) => ({ name, inputSchema: { type: "object" as const } })),
-      }));
+      const server = new Server(
+        { name: this.name, version: "1.0.0" },
+        { capabilities: { tools: { listChanged: true } } },
+      );
+      this.#servers.add(server);
+      server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [...this.definitions.values()] }));
       server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
         // With a progress token, three progress notifications on the call's SSE stream before the result.
         const progressToken = request.params._meta?.progressToken;
@@ -100,6 +125,13 @@ export class TestMcpUpstream {
       transport = created;
     }
     await transport.handleRequest(req, res, body);
+  }
+
+  /** Changes what tools/list says of a tool (a "rug pull") and tells connected sessions the list changed. */
+  async redefine(name: string, patch: Partial<ListedTool>): Promise<void> {
+    const current = this.definitions.get(name) ?? listedTool(name);
+    this.definitions.set(name, { ...current, ...patch });
+    for (const server of this.#servers) await server.sendToolListChanged().catch(() => {});
   }
 
   get url(): string {

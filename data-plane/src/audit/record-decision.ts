@@ -79,6 +79,8 @@ export interface DecisionRecorder {
   refuses(sensitive: boolean): boolean;
   /** Appends the event (waiting for fsync when durable). Resolves false when it could not be recorded. */
   record(event: DecisionEvent, durable: boolean): Promise<boolean>;
+  /** Appends an event of another type (for example `tool_definition_changed`), durably. False when not recorded. */
+  recordEvent(event: { type: string; id: string } & Record<string, unknown>): Promise<boolean>;
 }
 
 export function createDecisionRecorder(options: {
@@ -90,6 +92,15 @@ export function createDecisionRecorder(options: {
   const { spool, logger } = options;
   return {
     refuses: (sensitive) => options.spoolFull() && (sensitive || options.policy === "deny_all"),
+    async recordEvent(event) {
+      try {
+        await options.spool.append(event, { durable: true });
+        return true;
+      } catch (error) {
+        logger.error({ err: (error as Error).message, type: event.type, id: event.id }, "audit event not recorded");
+        return false;
+      }
+    },
     async record(event, durable) {
       const clean: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(event)) if (value !== undefined) clean[key] = value;

@@ -41,7 +41,16 @@ import type { HttpToolsSettings } from "../server/tools-invoke.ts";
 import type { SessionLedger } from "../session/ledger.ts";
 import { DP_VERSION } from "../version.ts";
 import type { McpSession, McpSessionBinding, McpSessionStore } from "./sessions.ts";
-import { callUpstreamTool, closeUpstream, initializeUpstream, type UpstreamExchange } from "./upstream-client.ts";
+import type { ToolPins } from "./tool-pins.ts";
+import {
+  callUpstreamTool,
+  closeUpstream,
+  initializeUpstream,
+  listUpstreamTools,
+  type UpstreamCallOptions,
+  type UpstreamExchange,
+  type UpstreamSession,
+} from "./upstream-client.ts";
 import type { McpToolRoute, VirtualServer } from "./virtual-servers.ts";
 
 export const SUPPORTED_PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18"] as const;
@@ -87,6 +96,8 @@ export interface McpEndpointDeps {
   quota: QuotaStore;
   /** The control plane's approval service (absent: approval-gated calls fail closed with approval_unavailable). */
   approvals?: { client: ApprovalClient | undefined; settings: ApprovalGateSettings };
+  /** Definitions seen upstream against the snapshot's pins (T08); outlives snapshots. */
+  pins: ToolPins;
   recorder: DecisionRecorder;
   mintAssertion: MintAssertion;
   settings: HttpToolsSettings;
@@ -377,7 +388,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): HandleMcp {
     const out: Record<string, unknown>[] = [];
     for (const context of visible) {
       const route = server.byContext.get(context);
-      if (!route) continue;
+      if (!route || deps.pins.isQuarantined(route.tool.id, route.tool.pinnedHash)) continue;
       const { tool } = route;
       out.push({
         name: route.exposedName,
@@ -511,7 +522,11 @@ export function createMcpEndpoint(deps: McpEndpointDeps): HandleMcp {
 
       // Route: an active tool of this virtual server this caller may see. Unknown, hidden, quarantined: alike.
       const route: McpToolRoute | undefined = c.virtualServer.tools.get(name);
-      if (!route || visibleTools(engine, caller, [route.toolContext]).length === 0) {
+      if (
+        !route ||
+        deps.pins.isQuarantined(route.tool.id, route.tool.pinnedHash) ||
+        visibleTools(engine, caller, [route.toolContext]).length === 0
+      ) {
         return refuse(RPC.invalidParams, `Unknown tool: ${name}`, "unknown_tool", "unknown_tool");
       }
       sensitive = route.tool.sensitive;
@@ -661,6 +676,17 @@ export function createMcpEndpoint(deps: McpEndpointDeps): HandleMcp {
           ),
         );
       }
+      // T08: the upstream's definitions against their pins, before the first call and after each recheck interval.
+      if (deps.pins.due(key)) {
+        const checked = await checkPins(serving, route, upstreamSession, options, requestId);
+        if (!checked.ok) {
+          c.session.upstreams.delete(key);
+          return conclude(...relayFailure(checked.failure, id, "tools/list"));
+        }
+        if (deps.pins.isQuarantined(route.tool.id, route.tool.pinnedHash)) {
+          return refuse(RPC.invalidParams, `Unknown tool: ${name}`, "unknown_tool", "tool_definition_changed");
+        }
+      }
       const result = await callUpstreamTool(route.upstream, upstreamSession, route.tool.name, args, {
         ...options,
         ...(progressToken !== undefined && acceptsSse ? { progressToken, onNotification: relayProgress } : {}),
@@ -674,6 +700,40 @@ export function createMcpEndpoint(deps: McpEndpointDeps): HandleMcp {
       logger.error({ err: (error as Error).message, requestId, tool: name }, "MCP tool call failed unexpectedly");
       return refuse(RPC.internalError, "Internal error", "internal_error", "internal_error");
     }
+  }
+
+  /** Lists the upstream's tools and quarantines those whose definition differs from the pin (T08), audited. */
+  async function checkPins(
+    serving: ServingConfig,
+    route: McpToolRoute,
+    upstreamSession: UpstreamSession,
+    options: UpstreamCallOptions,
+    requestId: string,
+  ): Promise<{ ok: true } | { ok: false; failure: UpstreamExchange }> {
+    const listed = await listUpstreamTools(route.upstream, upstreamSession, options);
+    if (!listed.ok) return listed;
+    const upstreamId = route.upstream.upstream.id;
+    const pinned = serving.engine.resources.tools.filter((t) => t.upstreamId === upstreamId && t.status === "active");
+    const key = `${upstreamId} ${route.upstream.origin}${route.upstream.path}`;
+    for (const change of deps.pins.apply(key, pinned, listed.tools)) {
+      logger.warn(
+        { tool: change.tool.name, upstream: upstreamId, pinned: change.pinnedHash, seen: change.seenHash },
+        "ALERT: an upstream changed an approved tool definition; the tool is quarantined on this node",
+      );
+      await recorder.recordEvent({
+        type: "tool_definition_changed",
+        id: uuidv7(),
+        request_id: requestId,
+        tool: change.tool.name,
+        tool_id: change.tool.id,
+        upstream: upstreamId,
+        pinned_hash: change.pinnedHash,
+        seen_hash: change.seenHash,
+        config_version: serving.engine.version,
+        action: "quarantined",
+      });
+    }
+    return { ok: true };
   }
 
   function relayFailure(result: UpstreamExchange, id: Id, step: string): [unknown, Partial<DecisionEvent>] {

@@ -10,6 +10,7 @@ import type { SnapshotPolicy, SnapshotResources } from "@portcullis/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AGENT } from "../../test/http-tools-fixture.ts";
 import { McpWorld } from "../../test/mcp-fixture.ts";
+import { toolDefinitionHash } from "./tool-pins.ts";
 
 /** An MCP upstream that answers initialize, then starts an SSE answer to tools/call and cuts the connection. */
 async function cuttingUpstream(): Promise<{ url: string; server: Server; toolCalls: () => number }> {
@@ -36,6 +37,11 @@ async function cuttingUpstream(): Promise<{ url: string; server: Server; toolCal
         );
         return;
       }
+      if (message.method === "tools/list") {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ jsonrpc: "2.0", id: message.id, result: { tools: [CUT_DEFINITION] } }));
+        return;
+      }
       if (message.method !== "tools/call") {
         res.writeHead(202).end();
         return;
@@ -52,6 +58,8 @@ async function cuttingUpstream(): Promise<{ url: string; server: Server; toolCal
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, server, toolCalls: () => toolCalls };
 }
+
+const CUT_DEFINITION = { name: "cut_tool", description: "cuts its answer", inputSchema: { type: "object" } };
 
 const CUT_POLICY: SnapshotPolicy = {
   id: "streaming-cut",
@@ -93,7 +101,7 @@ describe("streaming through /mcp/{server}", () => {
           http: null,
           sensitive: false,
           status: "active",
-          pinnedHash: "c".repeat(64),
+          pinnedHash: toolDefinitionHash(CUT_DEFINITION),
         },
       ],
       policies: [...r.policies, CUT_POLICY],

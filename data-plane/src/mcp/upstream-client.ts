@@ -226,6 +226,33 @@ export function callUpstreamTool(
   return exchange(route, session, { jsonrpc: "2.0", id: 1, method: "tools/call", params }, options);
 }
 
+/** The upstream's tools/list (following `nextCursor`, at most 20 pages): the listed definitions, or why not. */
+export async function listUpstreamTools(
+  route: McpUpstreamRoute,
+  session: UpstreamSession,
+  options: UpstreamCallOptions,
+): Promise<{ ok: true; tools: unknown[] } | { ok: false; failure: UpstreamExchange }> {
+  const tools: unknown[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 20; page += 1) {
+    const answer = await exchange(
+      route,
+      session,
+      { jsonrpc: "2.0", id: 2, method: "tools/list", params: cursor === undefined ? {} : { cursor } },
+      options,
+    );
+    if (answer.kind !== "result") return { ok: false, failure: answer };
+    const result = answer.result as { tools?: unknown; nextCursor?: unknown };
+    if (!Array.isArray(result.tools)) {
+      return { ok: false, failure: { kind: "error", reason: "tools/list answered without a tools array" } };
+    }
+    tools.push(...result.tools);
+    if (typeof result.nextCursor !== "string" || result.nextCursor === "") return { ok: true, tools };
+    cursor = result.nextCursor;
+  }
+  return { ok: false, failure: { kind: "error", reason: "tools/list has more than 20 pages" } };
+}
+
 /** Ends an upstream session (best effort, no answer awaited beyond the deadline). */
 export async function closeUpstream(route: McpUpstreamRoute, session: UpstreamSession, timeoutMs: number) {
   if (session.sessionId === undefined) return;

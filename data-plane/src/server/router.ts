@@ -16,6 +16,7 @@ import type { ConfigEngine } from "../config/validate.ts";
 import type { Logger } from "../log.ts";
 import { createMcpEndpoint, type HandleMcp, protectedResourceMetadata } from "../mcp/mcp-endpoint.ts";
 import { createMcpSessionStore } from "../mcp/sessions.ts";
+import { createToolPins } from "../mcp/tool-pins.ts";
 import type { DataPlaneNode } from "../node.ts";
 import type { QuotaStore } from "../quota/quota-store.ts";
 import type { SessionLedger } from "../session/ledger.ts";
@@ -29,6 +30,8 @@ export interface RouterOptions {
   quota: QuotaStore;
   /** Holding approval-gated calls and the bound of the approval step (defaults: no hold, 10 s). */
   approvals?: ApprovalGateSettings;
+  /** How often an upstream's tool definitions are re-checked against their pins (T08). Default 60 s. */
+  pinRecheckMs?: number;
   settings: HttpToolsSettings;
   spoolFullPolicy: SpoolFullPolicy;
   /** Who owns each A2A task (memory, or Redis shared by the nodes). */
@@ -71,6 +74,8 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
   let a2a: A2aEndpoint | undefined;
   // MCP sessions outlive snapshots, like the session ledger.
   const mcpSessions = createMcpSessionStore();
+  // What upstreams list, against the snapshots' pins: outlives snapshots (a re-approval brings a new pin).
+  const pins = createToolPins({ recheckMs: options.pinRecheckMs ?? 60_000 });
   let serving: ServingConfig | undefined;
   let unsubscribe: (() => void) | undefined;
   let active = 0;
@@ -127,6 +132,7 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
         ledger: options.ledger,
         quota: options.quota,
         approvals,
+        pins,
         recorder,
         mintAssertion,
         settings: options.settings,
