@@ -3,10 +3,19 @@
 // ✓ when the gateway did what the scenario says and ✗ when not, and ends with the sessions' console and audit
 // links. Reads the credentials the demo seed wrote (<PORTCULLIS_DATA_DIR or .portcullis>/demo/credentials.json).
 // Exits 1 when a step's outcome differs from the scenario; with PORTCULLIS_DEMO_STRICT=1 also when a step needs
-// a feature this gateway does not have yet.
+// a feature this gateway does not have yet. A call held for approval waits for bob to decide it in the console
+// (the link is printed); with PORTCULLIS_DEMO_APPROVE=auto the demo approves it as bob through the REST API.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { type DemoCredentials, runWalkthrough, type StepResult } from "./walkthrough.ts";
+import {
+  approveAsManager,
+  DEMO_APPROVER,
+  type DemoCredentials,
+  type HeldApproval,
+  runWalkthrough,
+  type StepResult,
+  waitForDecision,
+} from "./walkthrough.ts";
 
 const dataDir = process.env.PORTCULLIS_DATA_DIR || ".portcullis";
 const file = path.resolve(process.env.INIT_CWD ?? process.cwd(), dataDir, "demo", "credentials.json");
@@ -34,6 +43,24 @@ try {
 }
 
 const strict = process.env.PORTCULLIS_DEMO_STRICT === "1";
+const autoApprove = process.env.PORTCULLIS_DEMO_APPROVE === "auto";
+const approvalWaitMs = 15 * 60_000;
+/** Auto: bob approves through the API. Otherwise a person approves in the console; the demo waits for it. */
+const approve = async (approval: HeldApproval) => {
+  if (autoApprove) {
+    process.stdout.write(dim(`        approving ${approval.id} as ${DEMO_APPROVER} through the REST API\n`));
+    return approveAsManager(credentials, approval);
+  }
+  const login = credentials.console.users.find((u) => u.email === DEMO_APPROVER);
+  const url = approval.approveUrl ?? `${credentials.controlPlane}/approvals/${approval.id}`;
+  process.stdout.write(
+    `\n  ${bold("Waiting for approval")}: open ${url}\n` +
+      `  sign in as ${DEMO_APPROVER}${login ? ` / ${login.password}` : ""} and approve` +
+      dim(" (or run with PORTCULLIS_DEMO_APPROVE=auto to approve through the API)\n\n"),
+  );
+  const status = await waitForDecision(credentials, approval, { timeoutMs: approvalWaitMs });
+  if (status !== "approved") throw new Error(`approval ${approval.id} ended ${status}, not approved`);
+};
 const started = performance.now();
 const line = (step: StepResult) => {
   const o = step.observed;
@@ -57,6 +84,7 @@ process.stdout.write(
 const result = await runWalkthrough({
   credentials,
   strict,
+  approve,
   onSession: (_label, title, sessionId) =>
     process.stdout.write(`\n${bold(title)}${sessionId ? dim(`  [${sessionId}]`) : ""}\n`),
   onStep: (step) => process.stdout.write(`${line(step)}\n`),
@@ -70,10 +98,10 @@ process.stdout.write(
 const happy = result.sessions.happy;
 if (happy) {
   const cp = credentials.controlPlane;
-  const login = credentials.console.users[0];
+  const login = credentials.console.users.find((u) => u.email === DEMO_APPROVER) ?? credentials.console.users[0];
   process.stdout.write(
     `\nThe happy path's session: ${happy}\n` +
-      `  console   ${cp}/sessions/${happy}${login ? dim(`  (sign in as ${login.email} / ${login.password})`) : ""}\n` +
+      `  console   ${cp}/sessions/${encodeURIComponent(happy)}${login ? dim(`  (sign in as ${login.email} / ${login.password})`) : ""}\n` +
       `  audit     ${cp}/api/v1/sessions/${happy}/events\n` +
       `  verify    npx portcullis audit verify\n\n`,
   );

@@ -22,7 +22,7 @@ export interface DemoCredentials {
   console: { url: string; users: { email: string; password: string; role: string; note: string }[] };
 }
 
-export type Outcome = "allowed" | "denied" | "held" | "unknown_tool" | "listed" | "error";
+export type Outcome = "allowed" | "denied" | "held" | "approved" | "unknown_tool" | "listed" | "error";
 /** Gateway features a step may need that are not on every version. */
 export type Feature = "approvals" | "delegation";
 
@@ -34,6 +34,15 @@ export interface Observed {
   /** What the tool server verified from the gateway's assertion: "alice@company.com, via expense-report-v1". */
   toolSaw?: string;
   detail?: string;
+  /** A held call's approval, when the gateway has approvals. */
+  approval?: HeldApproval;
+}
+
+/** Where a held call is decided (the gateway's approval_pending answer). */
+export interface HeldApproval {
+  id: string;
+  approveUrl?: string;
+  expiresAt?: string;
 }
 
 export interface StepResult {
@@ -72,20 +81,34 @@ export interface WalkthroughOptions {
   strict?: boolean;
   /** Which features the gateway offers; detected from the control plane when absent. */
   features?: Partial<Record<Feature, boolean>>;
+  /**
+   * Decides a held call for the operator's manager. Default: bob approves through the REST API
+   * (POST /api/v1/approvals/{id}/decision), signed in with the console login the seed wrote.
+   */
+  approve?: (approval: HeldApproval) => Promise<void>;
 }
 
 const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 const JWT_TYPE = "urn:ietf:params:oauth:token-type:jwt";
+const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
 
 /** Which optional features the control plane offers, from its OpenAPI document. */
 export async function detectFeatures(controlPlane: string): Promise<Record<Feature, boolean>> {
   const res = await fetch(`${controlPlane}/openapi.json`, { signal: AbortSignal.timeout(10_000) });
-  const doc = (await res.json()) as { paths?: Record<string, unknown> };
+  const doc = (await res.json()) as { paths?: Record<string, unknown>; components?: { schemas?: unknown } };
   const paths = Object.keys(doc.paths ?? {});
   return {
     approvals: paths.some((p) => p.startsWith("/api/v1/approvals")),
-    delegation: false,
+    // Sessions opened by delegation record the chain's depth (docs/tokens.md §4); earlier versions had no depth.
+    delegation: sessionDelegationDepth(doc),
   };
+}
+
+/** Whether the OpenAPI document's Session schema has `delegation.depth` (delegation exchange is supported). */
+function sessionDelegationDepth(doc: { components?: { schemas?: unknown } }): boolean {
+  const schemas = (doc.components?.schemas ?? {}) as Record<string, { properties?: Record<string, unknown> }>;
+  const delegation = schemas.Session?.properties?.delegation as { properties?: Record<string, unknown> } | undefined;
+  return delegation?.properties?.depth !== undefined;
 }
 
 /** An operator's ID token from the demo identity provider. */
@@ -101,20 +124,24 @@ export async function operatorToken(credentials: DemoCredentials, email: string)
     .sign(key);
 }
 
-/** RFC 8693: the agent exchanges the operator's token for a gateway session token. */
-export async function startSession(
+/**
+ * RFC 8693 token exchange at the control plane, as `agent`'s client (its own client credentials): a gateway session
+ * token and its claims. `what` names the exchange in the error.
+ */
+async function exchangeToken(
   credentials: DemoCredentials,
-  operator: string,
-  agent = "expense-report-v1",
-): Promise<{ token: string; sessionId: string }> {
+  agent: string,
+  subject: { token: string; type: string },
+  what: string,
+): Promise<{ token: string; claims: ReturnType<typeof decodeJwt> }> {
   const client = credentials.agents[agent];
   if (!client) throw new Error(`no credential for agent ${agent} in the demo credentials`);
   const res = await fetch(`${credentials.controlPlane}/oauth/token`, {
     method: "POST",
     body: new URLSearchParams({
       grant_type: TOKEN_EXCHANGE,
-      subject_token: await operatorToken(credentials, operator),
-      subject_token_type: JWT_TYPE,
+      subject_token: subject.token,
+      subject_token_type: subject.type,
       client_id: client.clientId,
       client_secret: client.clientSecret,
     }),
@@ -122,11 +149,34 @@ export async function startSession(
   });
   const body = (await res.json()) as { access_token?: string; error?: string; error_description?: string };
   if (!res.ok || !body.access_token) {
-    throw new Error(
-      `token exchange for ${operator} failed: ${body.error ?? res.status} ${body.error_description ?? ""}`,
-    );
+    throw new Error(`${what} failed: ${body.error ?? res.status} ${body.error_description ?? ""}`);
   }
-  return { token: body.access_token, sessionId: String(decodeJwt(body.access_token).sid) };
+  return { token: body.access_token, claims: decodeJwt(body.access_token) };
+}
+
+/** RFC 8693: the agent exchanges the operator's token for a gateway session token. */
+export async function startSession(
+  credentials: DemoCredentials,
+  operator: string,
+  agent = "expense-report-v1",
+): Promise<{ token: string; sessionId: string }> {
+  const subject = { token: await operatorToken(credentials, operator), type: JWT_TYPE };
+  const { token, claims } = await exchangeToken(credentials, agent, subject, `token exchange for ${operator}`);
+  return { token, sessionId: String(claims.sid) };
+}
+
+/**
+ * Delegation (RFC 8693, docs/tokens.md §4): `delegate` acts for the holder of a gateway session token. The subject
+ * token is the delegating agent's session token; the actor is the delegate, authenticated with its own credential.
+ */
+export async function delegateSession(
+  credentials: DemoCredentials,
+  sessionToken: string,
+  delegate: string,
+): Promise<{ token: string; sessionId: string; parentSessionId: string }> {
+  const subject = { token: sessionToken, type: ACCESS_TOKEN_TYPE };
+  const { token, claims } = await exchangeToken(credentials, delegate, subject, `delegation to ${delegate}`);
+  return { token, sessionId: String(claims.sid), parentSessionId: String(claims.parent_sid) };
 }
 
 /** One agent session at the gateway: MCP through the SDK, HTTP tools through fetch. */
@@ -173,12 +223,16 @@ export class GatewaySession {
       return { outcome: "allowed", code: "allowed", detail: text, ...(await this.#toolSaw(name)) };
     } catch (error) {
       if (error instanceof McpError) {
-        const data = error.data as { code?: string } | undefined;
+        const data = error.data as
+          | { code?: string; status?: string; approval_id?: string; approve_url?: string; expires_at?: string }
+          | undefined;
         if (error.code === -32602 && /Unknown tool/.test(error.message)) {
           return { outcome: "unknown_tool", code: "unknown_tool", reason: error.message };
         }
         if (error.code === -32010) {
-          return { outcome: "held", code: data?.code ?? "approval_required", reason: error.message };
+          const approval = heldApproval(data?.approval_id, data?.approve_url, data?.expires_at);
+          const code = data?.status === "pending" ? "approval_pending" : (data?.code ?? "approval_required");
+          return { outcome: "held", code, reason: error.message, ...(approval ? { approval } : {}) };
         }
         return { outcome: "error", code: String(error.code), reason: error.message };
       }
@@ -196,7 +250,14 @@ export class GatewaySession {
     });
     const body = (await res.json().catch(() => ({}))) as {
       report_id?: string;
-      error?: { code?: string; message?: string; reason_code?: string };
+      error?: {
+        code?: string;
+        message?: string;
+        reason_code?: string;
+        approval_id?: string;
+        approve_url?: string;
+        expires_at?: string;
+      };
     };
     if (res.ok) {
       return {
@@ -209,7 +270,10 @@ export class GatewaySession {
     const code = body.error?.code ?? String(res.status);
     const reason = body.error?.message ?? "";
     if (code === "denied") return { outcome: "denied", code: body.error?.reason_code ?? code, reason };
-    if (code === "approval_required") return { outcome: "held", code, reason };
+    if (code === "approval_required" || code === "approval_pending") {
+      const approval = heldApproval(body.error?.approval_id, body.error?.approve_url, body.error?.expires_at);
+      return { outcome: "held", code, reason, ...(approval ? { approval } : {}) };
+    }
     if (code === "unknown_tool") return { outcome: "unknown_tool", code, reason };
     return { outcome: "error", code, reason };
   }
@@ -231,6 +295,18 @@ export class GatewaySession {
   }
 }
 
+function heldApproval(id?: string, approveUrl?: string, expiresAt?: string): HeldApproval | undefined {
+  if (!id) return undefined;
+  return { id, ...(approveUrl ? { approveUrl } : {}), ...(expiresAt ? { expiresAt } : {}) };
+}
+
+/** What a step's run gets: the session, and the walkthrough's memory of earlier steps in it. */
+interface StepContext {
+  /** The approval of the latest held call in this session. */
+  approval?: HeldApproval;
+  approve: (approval: HeldApproval) => Promise<void>;
+}
+
 interface StepSpec {
   title: string;
   tool?: string;
@@ -238,12 +314,14 @@ interface StepSpec {
   /** The policy that decides the call, as the scenario says. */
   policy?: string;
   expected: Outcome;
-  /** The reason code the scenario implies, when it names one. */
-  code?: string;
+  /** The reason code the scenario implies, when it names one (any of them, for a list). */
+  code?: string | readonly string[];
+  /** What the tool server must have verified from the assertion, when the step says. */
+  toolSaw?: string;
   requires?: Feature;
   /** False for steps the walkthrough does not drive yet: unavailable even where the gateway has the feature. */
   wired?: boolean;
-  run: (s: GatewaySession) => Promise<Observed>;
+  run: (s: GatewaySession, context: StepContext) => Promise<Observed>;
 }
 
 interface SessionSpec {
@@ -251,6 +329,8 @@ interface SessionSpec {
   title: string;
   operator: string;
   agent?: string;
+  /** The session's agent delegates to this agent, and the steps run as the delegate (docs/tokens.md §4). */
+  delegateTo?: string;
   requires?: Feature;
   steps: StepSpec[];
 }
@@ -276,9 +356,13 @@ function call(
   policy?: string,
   requires?: Feature,
 ): StepSpec {
-  const code = { allowed: "allowed", denied: "denied_by_policy", held: "approval_required" }[expected as string] as
-    | string
-    | undefined;
+  // A held call: approval_pending (with an approval id) where the gateway has approvals, approval_required before.
+  const codes: Partial<Record<Outcome, string | readonly string[]>> = {
+    allowed: "allowed",
+    denied: "denied_by_policy",
+    held: ["approval_pending", "approval_required"],
+  };
+  const code = codes[expected];
   return {
     title,
     tool,
@@ -288,19 +372,6 @@ function call(
     ...(policy ? { policy } : {}),
     ...(requires ? { requires } : {}),
     run: (s) => (via === "mcp" ? s.callMcp(tool, args) : s.callHttp(tool, args)),
-  };
-}
-
-/** A step this version of the walkthrough cannot play yet: it needs `feature` wired in. */
-function pending(title: string, expected: Outcome, feature: Feature, tool?: string, policy?: string): StepSpec {
-  return {
-    title,
-    expected,
-    requires: feature,
-    wired: false,
-    ...(tool ? { tool } : {}),
-    ...(policy ? { policy } : {}),
-    run: async () => ({ outcome: "error", code: "not_wired", reason: `the walkthrough does not drive ${feature} yet` }),
   };
 }
 
@@ -409,20 +480,45 @@ export const walkthrough: readonly SessionSpec[] = [
         "held",
         "expense-manager-approval",
       ),
-      pending("bob approves the held call", "allowed", "approvals"),
-      pending(
-        "create_expense_report($1300): the approval does not apply",
+      {
+        title: "bob (alice's manager) approves the held call",
+        expected: "approved",
+        code: "approved",
+        requires: "approvals",
+        run: async (_s, context) => {
+          if (!context.approval) {
+            return { outcome: "error", code: "no_approval", reason: "the held call named no approval to decide" };
+          }
+          await context.approve(context.approval);
+          return { outcome: "approved", code: "approved", detail: `approval ${context.approval.id}` };
+        },
+      },
+      call(
+        "http",
+        "create_expense_report($1300): the approval does not apply (bound to the exact arguments)",
+        "create_expense_report",
+        report(1300),
         "held",
-        "approvals",
-        "create_expense_report",
         "expense-manager-approval",
+        "approvals",
       ),
-      pending(
-        "create_expense_report($1200) again: goes through exactly once",
-        "allowed",
-        "approvals",
+      call(
+        "http",
+        "create_expense_report($1200) again: the identical call goes through",
         "create_expense_report",
+        report(1200),
+        "allowed",
         "expense-manager-approval",
+        "approvals",
+      ),
+      call(
+        "http",
+        "create_expense_report($1200) replayed: refused",
+        "create_expense_report",
+        report(1200),
+        "denied",
+        "expense-once-per-session",
+        "approvals",
       ),
     ],
   },
@@ -430,21 +526,39 @@ export const walkthrough: readonly SessionSpec[] = [
     label: "delegation",
     title: "Delegation: expense-report-v1 delegates OCR to the third-party ocr-helper-v2",
     operator: alice,
+    delegateTo: "ocr-helper-v2",
     requires: "delegation",
     steps: [
-      pending(
-        "ocr-helper-v2 calls receipt_ocr (alice → expense-report-v1 → ocr-helper-v2)",
-        "allowed",
-        "delegation",
-        "receipt_ocr",
-        "ocr-helper-delegated-ocr",
-      ),
-      pending(
-        "ocr-helper-v2 calls create_expense_report",
-        "denied",
-        "delegation",
+      {
+        title: "tools/list for ocr-helper-v2 shows receipt_ocr only",
+        expected: "listed",
+        run: async (s) => {
+          const names = await s.listTools();
+          const ok = names.length === 1 && names[0] === "receipt_ocr";
+          return {
+            outcome: ok ? "listed" : "error",
+            code: ok ? "listed" : "unexpected_list",
+            detail: names.join(", "),
+          };
+        },
+      },
+      {
+        ...call(
+          "mcp",
+          "ocr-helper-v2 calls receipt_ocr (alice → expense-report-v1 → ocr-helper-v2)",
+          "receipt_ocr",
+          receipt,
+          "allowed",
+          "ocr-helper-delegated-ocr",
+        ),
+        toolSaw: `${alice}, via expense-report-v1 → ocr-helper-v2`,
+      },
+      call(
+        "http",
+        "ocr-helper-v2 calls create_expense_report: hidden from a third-party chain, answers like an unknown tool",
         "create_expense_report",
-        "third-party-delegation-ocr-only",
+        report(60),
+        "unknown_tool",
       ),
     ],
   },
@@ -482,7 +596,12 @@ export async function runWalkthrough(options: WalkthroughOptions): Promise<Walkt
     let session: GatewaySession | undefined;
     if (sessionAvailable) {
       try {
-        const started = await startSession(credentials, spec.operator, spec.agent);
+        let started: { token: string; sessionId: string } = await startSession(credentials, spec.operator, spec.agent);
+        if (spec.delegateTo) {
+          const delegated = await delegateSession(credentials, started.token, spec.delegateTo);
+          sessions[`${spec.label}-parent`] = delegated.parentSessionId;
+          started = delegated;
+        }
         session = new GatewaySession(credentials, started.token, started.sessionId);
         sessions[spec.label] = started.sessionId;
         options.onSession?.(spec.label, spec.title, started.sessionId);
@@ -492,6 +611,7 @@ export async function runWalkthrough(options: WalkthroughOptions): Promise<Walkt
     } else {
       options.onSession?.(spec.label, spec.title, "");
     }
+    const context: StepContext = { approve: options.approve ?? ((a) => approveAsManager(credentials, a)) };
     for (const step of spec.steps) {
       n += 1;
       const base = {
@@ -514,14 +634,81 @@ export async function runWalkthrough(options: WalkthroughOptions): Promise<Walkt
       }
       let observed: Observed;
       try {
-        observed = await step.run(session);
+        observed = await step.run(session, context);
       } catch (error) {
         observed = { outcome: "error", code: "client_error", reason: (error as Error).message };
       }
-      const pass = observed.outcome === step.expected && (step.code === undefined || observed.code === step.code);
+      if (observed.approval) context.approval = observed.approval;
+      const codes = step.code === undefined ? undefined : typeof step.code === "string" ? [step.code] : step.code;
+      const pass =
+        observed.outcome === step.expected &&
+        (codes === undefined || codes.includes(observed.code ?? "")) &&
+        (step.toolSaw === undefined || observed.toolSaw === step.toolSaw);
       finish({ ...base, status: pass ? "pass" : "fail", observed, sessionId: session.sessionId });
     }
     await session?.close();
   }
   return { steps, sessions, ok: steps.every((s) => s.status !== "fail") };
+}
+
+/** The operator's manager in the demo: bob, who approves alice's expense reports above $500. */
+export const DEMO_APPROVER = "bob@company.com";
+
+/**
+ * Signs in to the control plane's REST API with a console login from the demo credentials; returns a JSON caller
+ * that throws on any non-2xx answer with the API's error code and message.
+ */
+export async function consoleApi(
+  credentials: DemoCredentials,
+  email: string,
+): Promise<(method: string, path: string, body?: unknown) => Promise<Record<string, unknown>>> {
+  const login = credentials.console.users.find((u) => u.email === email);
+  if (!login) throw new Error(`no console login for ${email} in the demo credentials`);
+  const res = await fetch(`${credentials.controlPlane}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: login.password }),
+    signal: AbortSignal.timeout(15_000),
+  });
+  if (res.status !== 200) throw new Error(`sign-in of ${email} answered ${res.status}`);
+  const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] as string;
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  return async (method, path, body) => {
+    const answer = await fetch(`${credentials.controlPlane}${path}`, {
+      method,
+      headers: { cookie, "x-csrf-token": csrfToken, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(15_000),
+    });
+    const json = (await answer.json().catch(() => ({}))) as Record<string, unknown>;
+    if (answer.status >= 300) {
+      const error = json.error as { code?: string; message?: string } | undefined;
+      throw new Error(`${method} ${path} answered ${answer.status} ${error?.code ?? ""}: ${error?.message ?? ""}`);
+    }
+    return json;
+  };
+}
+
+/** Bob approves a held call through the REST API (docs/approvals.md), as a scripted approver would. */
+export async function approveAsManager(credentials: DemoCredentials, approval: HeldApproval): Promise<void> {
+  const api = await consoleApi(credentials, DEMO_APPROVER);
+  await api("POST", `/api/v1/approvals/${approval.id}/decision`, {
+    decision: "approve",
+    comment: "approved by the expense-report walkthrough (PORTCULLIS_DEMO_APPROVE=auto)",
+  });
+}
+
+/** Waits until someone decided the approval (read as bob through the API); the status it ended in. */
+export async function waitForDecision(
+  credentials: DemoCredentials,
+  approval: HeldApproval,
+  options: { timeoutMs: number; intervalMs?: number },
+): Promise<string> {
+  const api = await consoleApi(credentials, DEMO_APPROVER);
+  const until = Date.now() + options.timeoutMs;
+  for (;;) {
+    const { status } = (await api("GET", `/api/v1/approvals/${approval.id}`)) as { status?: string };
+    if (status !== "pending" || Date.now() > until) return String(status);
+    await new Promise((r) => setTimeout(r, options.intervalMs ?? 1_000));
+  }
 }
