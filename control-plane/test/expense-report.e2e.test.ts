@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import {
   type DemoCredentials,
   type DemoServersConfig,
+  type HeldApproval,
   type LogEntry,
   runWalkthrough,
   type StepResult,
@@ -153,21 +154,45 @@ const auditOutcome: Record<string, readonly string[]> = {
   unknown_tool: ["unknown_tool"],
 };
 const DELEGATED_CHAIN = "alice@company.com, via expense-report-v1 → ocr-helper-v2";
+const approved: HeldApproval[] = [];
+
+/** Bob approves a held call in the console, from the link the agent was given (the Approvals page). */
+async function approveInConsole(approval: HeldApproval): Promise<void> {
+  const bob = credentials.console.users.find((u) => u.email === "bob@company.com");
+  const page = await (browser as Browser).newPage({ viewport: { width: 1400, height: 900 } });
+  page.setDefaultTimeout(20_000);
+  try {
+    expect(new URL(approval.approveUrl ?? "").pathname).toBe(`/approvals/${approval.id}`);
+    await page.goto(`${cpUrl}/`);
+    await page.getByRole("heading", { name: "Sign in to the console" }).waitFor();
+    await page.getByLabel("Email").fill(bob?.email ?? "");
+    await page.getByLabel("Password").fill(bob?.password ?? "");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+    await page.goto(`${cpUrl}/approvals/${approval.id}`);
+    const panel = page.getByRole("region", { name: /create_expense_report for alice@company.com/ });
+    await panel.getByLabel("Arguments").waitFor();
+    expect(JSON.parse((await panel.getByLabel("Arguments").textContent()) ?? "")).toMatchObject({ amount: 1200 });
+    await panel.getByLabel("Comment (kept in the audit trail)").fill("receipts checked");
+    await panel.getByRole("button", { name: "Approve" }).click();
+    await panel.getByText("Approved. The agent's identical retry will execute once.").waitFor();
+    approved.push(approval);
+  } finally {
+    await page.close();
+  }
+}
 
 describe("the expense-report walkthrough, end to end", () => {
   let result: WalkthroughResult;
   const played = (r: WalkthroughResult) => r.steps.filter((s) => s.status !== "unavailable");
 
   it("plays every available step as the scenario says", { timeout: 180_000 }, async () => {
-    result = await runWalkthrough({ credentials });
+    result = await runWalkthrough({ credentials, approve: approveInConsole });
     const failed = result.steps.filter((s) => s.status === "fail");
     expect(failed, JSON.stringify(failed, null, 2)).toEqual([]);
-    // Only steps that need approvals may be left out (until the gateway has them); delegation is on main.
-    for (const step of result.steps.filter((s) => s.status === "unavailable")) {
-      expect(step.requires).toBe("approvals");
-      expect(step.session).toBe("limits");
-    }
-    expect(played(result).length).toBeGreaterThanOrEqual(19);
+    // The gateway has every feature the scenario needs: nothing is left out.
+    expect(result.steps.filter((s) => s.status === "unavailable")).toEqual([]);
+    expect(result.steps).toHaveLength(23);
     for (const step of played(result)) expect(step.observed?.outcome, step.title).toBe(step.expected);
     // Every allowed call reached its tool with an assertion for the session's operator and agent (chain).
     for (const step of played(result).filter((s) => s.expected === "allowed" && s.tool)) {
@@ -175,6 +200,23 @@ describe("the expense-report walkthrough, end to end", () => {
       const saw = step.session === "delegation" ? DELEGATED_CHAIN : `${operator}, via expense-report-v1`;
       expect(step.observed?.toolSaw, step.title).toBe(saw);
     }
+    // Held calls name their approval; bob approved the $1200 one in the console, and only that one.
+    const held = result.steps.filter((s) => s.expected === "held");
+    expect(held.map((s) => [s.args?.amount, s.observed?.code])).toEqual([
+      [1200, "approval_pending"],
+      [1300, "approval_pending"],
+    ]);
+    expect(approved.map((a) => a.id)).toEqual([held[0]?.observed?.approval?.id]);
+    const approvals = (await api("GET", `/api/v1/approvals?session=${result.sessions.limits}`)).items as {
+      id: string;
+      status: string;
+      args: { amount: number };
+      decidedBy: string | null;
+    }[];
+    expect(approvals.map((a) => [a.args.amount, a.status, a.decidedBy]).sort()).toEqual([
+      [1200, "consumed", "bob@company.com"],
+      [1300, "pending", null],
+    ]);
     // The delegate runs in a session of its own, opened from the delegating agent's.
     expect(result.sessions.delegation).toBeDefined();
     const delegated = await api("GET", `/api/v1/sessions/${result.sessions.delegation}`);
