@@ -19,7 +19,7 @@ import {
   type StepResult,
   type WalkthroughResult,
 } from "@portcullis/examples/expense-report";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumArgs, ensureChromium } from "../../admin-ui/test/support/chromium.ts";
 import { createServerDatabase, testDbKind } from "./harness.ts";
@@ -157,18 +157,24 @@ const DELEGATED_CHAIN = "alice@company.com, via expense-report-v1 → ocr-helper
 const approved: HeldApproval[] = [];
 
 /** Bob approves a held call in the console, from the link the agent was given (the Approvals page). */
-async function approveInConsole(approval: HeldApproval): Promise<void> {
+/** A browser page signed in to the console as bob, with the password the seed wrote. */
+async function bobsPage(): Promise<Page> {
   const bob = credentials.console.users.find((u) => u.email === "bob@company.com");
   const page = await (browser as Browser).newPage({ viewport: { width: 1400, height: 900 } });
   page.setDefaultTimeout(20_000);
+  await page.goto(`${cpUrl}/`);
+  await page.getByRole("heading", { name: "Sign in to the console" }).waitFor();
+  await page.getByLabel("Email").fill(bob?.email ?? "");
+  await page.getByLabel("Password").fill(bob?.password ?? "");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+  return page;
+}
+
+async function approveInConsole(approval: HeldApproval): Promise<void> {
+  expect(new URL(approval.approveUrl ?? "").pathname).toBe(`/approvals/${approval.id}`);
+  const page = await bobsPage();
   try {
-    expect(new URL(approval.approveUrl ?? "").pathname).toBe(`/approvals/${approval.id}`);
-    await page.goto(`${cpUrl}/`);
-    await page.getByRole("heading", { name: "Sign in to the console" }).waitFor();
-    await page.getByLabel("Email").fill(bob?.email ?? "");
-    await page.getByLabel("Password").fill(bob?.password ?? "");
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
     await page.goto(`${cpUrl}/approvals/${approval.id}`);
     const panel = page.getByRole("region", { name: /create_expense_report for alice@company.com/ });
     await panel.getByLabel("Arguments").waitFor();
@@ -331,16 +337,9 @@ describe("the expense-report walkthrough, end to end", () => {
   it("the console shows the demo to bob, the security user the seed created", { timeout: 90_000 }, async () => {
     const bob = credentials.console.users.find((u) => u.email === "bob@company.com");
     expect(bob?.role).toBe("security");
-    const page = await (browser as Browser).newPage({ viewport: { width: 1400, height: 900 } });
-    page.setDefaultTimeout(20_000);
+    const page = await bobsPage();
     const problems: string[] = [];
     page.on("pageerror", (err) => problems.push(err.message));
-    await page.goto(`${cpUrl}/`);
-    await page.getByRole("heading", { name: "Sign in to the console" }).waitFor();
-    await page.getByLabel("Email").fill(bob?.email ?? "");
-    await page.getByLabel("Password").fill(bob?.password ?? "");
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
     expect(await page.getByTestId("user-email").textContent()).toBe("bob@company.com");
     // The scenario's policies, as the seed wrote them.
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Policies" }).click();
