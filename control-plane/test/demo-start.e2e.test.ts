@@ -2,13 +2,13 @@
 // one process, the demo seeded on the new database), then `npm run demo` in a second terminal. The banner says
 // what to run next, the demo exits 0 with every played step as the scenario says, strict mode fails exactly when
 // some step is not available yet, and a restart keeps the demo without seeding it again.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { createServerDatabase, testDbKind } from "./harness.ts";
-import { freePort, getJson, processGroup, type Spawned, until } from "./processes.ts";
+import { freePort, getJson, processGroup, type Spawned, signIn, until } from "./processes.ts";
 
 const root = mkdtempSync(path.join(tmpdir(), "pc-demo-start-"));
 const procs = processGroup();
@@ -80,7 +80,9 @@ describe("npm start, then npm run demo", () => {
     expect(summary, demo.output).not.toBeNull();
     const [, passed, failed, unavailable] = (summary as RegExpExecArray).map(Number);
     expect(failed).toBe(0);
-    expect(passed).toBeGreaterThanOrEqual(19);
+    expect(passed).toBe(23);
+    expect(unavailable).toBe(0);
+    expect(demo.output).toMatch(/approving \S+ as bob@company\.com through the REST API/);
     expect(demo.output).toMatch(/console {3}http:\/\/\S+\/sessions\/sess_[A-Za-z0-9_-]+/);
 
     // Strict: fails exactly when some step could not be played on this gateway.
@@ -93,8 +95,22 @@ describe("npm start, then npm run demo", () => {
     const second = await start();
     expect(second.output()).toContain("the expense-report walkthrough is seeded");
     expect((await getJson(`http://${env.PORTCULLIS_DEMO_TOOLS_HTTP}/healthz`))?.status).toBe(200);
-    const again = await exitOf(procs.spawn([], demoEnv, demoScript));
+    // Attended (no PORTCULLIS_DEMO_APPROVE): the demo prints where to approve and waits; bob approves, it goes on.
+    const attended = procs.spawn([], { ...demoEnv, PORTCULLIS_DEMO_APPROVE: "" }, demoScript);
+    const link = await until("the demo to wait for an approval", async () => {
+      const m = /Waiting for approval: open (http:\/\/\S+\/approvals\/(\S+))/.exec(attended.output());
+      return m ? { url: m[1] as string, id: m[2] as string } : undefined;
+    });
+    expect(link.url).toBe(`http://${env.PORTCULLIS_CP_HTTP}/approvals/${link.id}`);
+    const credentials = JSON.parse(
+      readFileSync(path.join(env.PORTCULLIS_DATA_DIR as string, "demo", "credentials.json"), "utf8"),
+    ) as { console: { users: { email: string; password: string }[] } };
+    const bob = credentials.console.users.find((u) => u.email === "bob@company.com");
+    const bobApi = await signIn(`http://${env.PORTCULLIS_CP_HTTP}`, "bob@company.com", bob?.password ?? "");
+    await bobApi("POST", `/api/v1/approvals/${link.id}/decision`, { decision: "approve", comment: "by hand" });
+    const again = await exitOf(attended);
     expect(again.code, again.output).toBe(0);
+    expect(again.output).toContain("23 passed, 0 failed, 0 not available yet");
     second.child.kill("SIGINT");
     expect(await second.exited).toBe(0);
   });
