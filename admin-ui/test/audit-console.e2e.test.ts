@@ -3,96 +3,38 @@
 // sees the overview's charts, finds a denied call in the audit search, opens its session, sees "Signature
 // verified" on every call, and exports the session (the download is the API's JSON Lines). With
 // PORTCULLIS_E2E_SCREENSHOTS=DIR it also saves a screenshot of each page at desktop and narrow widths.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseConfig } from "../../control-plane/src/config.ts";
-import { type Database, openDatabase } from "../../control-plane/src/db/client.ts";
-import { type RunningControlPlane, startControlPlane } from "../../control-plane/src/main.ts";
-import { createApiToken } from "../../control-plane/src/services/api-tokens.ts";
 import { runScenarioTraffic, type ScenarioTraffic } from "../../control-plane/test/support/scenario-traffic.ts";
-import { buildConsole } from "./support/build-console.ts";
-import { chromiumArgs, ensureChromium } from "./support/chromium.ts";
+import { type ConsoleEnv, screenshot, startConsoleEnv } from "./support/console-env.ts";
 
 const auditor = { email: "auditor@company.com", password: "auditor-e2e-password" };
-const shots = process.env.PORTCULLIS_E2E_SCREENSHOTS;
 
-let workDir: string;
-let database: Database;
-let cp: RunningControlPlane;
+let env: ConsoleEnv;
 let traffic: ScenarioTraffic;
-let browser: Browser;
-const pageProblems: string[] = [];
 
 beforeAll(async () => {
-  const executablePath = ensureChromium();
-  workDir = mkdtempSync(join(tmpdir(), "portcullis-audit-e2e-"));
-  // Its own build directory, so this file never races the other browser test over admin-ui/dist.
-  const outDir = join(workDir, "console");
-  await buildConsole(outDir);
-  database = await openDatabase({ dataDir: "memory://" });
-  cp = await startControlPlane(
-    parseConfig({
-      PORTCULLIS_CP_HTTP: "127.0.0.1:0",
-      PORTCULLIS_CP_GRPC: "127.0.0.1:0",
-      PORTCULLIS_DATA_DIR: join(workDir, "cp"),
-      PORTCULLIS_ADMIN_PASSWORD: "audit-e2e-admin-password",
-      PORTCULLIS_LOG_LEVEL: "silent",
-      PORTCULLIS_CONSOLE_DIR: outDir,
-    }),
-    { database },
-  );
-  const ctx = {
-    ...cp.deps,
-    actor: { type: "system" as const, id: "e2e", name: "e2e", role: "admin" as const },
-    requestId: "e2e",
-  };
-  const admin = (await createApiToken({ ctx, input: { name: "e2e-admin", role: "admin" } })).token;
-  const created = await fetch(`${cp.url}/api/v1/users`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
-    body: JSON.stringify({ ...auditor, displayName: "Dana Auditor", role: "auditor" }),
+  env = await startConsoleEnv("audit");
+  await env.createUser({ ...auditor, displayName: "Dana Auditor", role: "auditor" });
+  traffic = await runScenarioTraffic({
+    cpUrl: env.cp.url,
+    grpcAddress: env.cp.grpcAddress,
+    apiToken: env.adminToken,
+    workDir: env.workDir,
   });
-  expect(created.status).toBe(201);
-  traffic = await runScenarioTraffic({ cpUrl: cp.url, grpcAddress: cp.grpcAddress, apiToken: admin, workDir });
-  browser = await chromium.launch({ executablePath, args: chromiumArgs });
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
   await traffic?.close();
-  await cp?.close();
-  await database?.close();
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
+  await env?.close();
 });
-
-async function screenshot(page: Page, name: string) {
-  if (!shots) return;
-  mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 420, height: 900 });
-  await page.screenshot({ path: join(shots, `${name}-narrow.png`), fullPage: true });
-  if (size) await page.setViewportSize(size);
-}
 
 describe("the auditor's console", () => {
   it("finds a denied call, opens its session, sees it verified, and exports it", { timeout: 120_000 }, async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
-    const page = await context.newPage();
+    const page = await env.newPage({ acceptDownloads: true });
     page.setDefaultTimeout(15_000);
-    page.on("pageerror", (err) => pageProblems.push(`pageerror: ${err.message}`));
-    page.on("console", (msg) => {
-      if (/Content Security Policy/i.test(msg.text())) pageProblems.push(`csp: ${msg.text()}`);
-    });
-
-    await page.goto(`${cp.url}/login`);
-    await page.getByLabel("Email").fill(auditor.email);
-    await page.getByLabel("Password").fill(auditor.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+    await env.signIn(page, auditor);
     const nav = page.getByRole("navigation", { name: "Main" }).getByRole("link");
     expect(await page.locator("nav .nav-label").allTextContents()).toEqual([
       "Overview",
@@ -100,6 +42,7 @@ describe("the auditor's console", () => {
       "Agents",
       "Tools",
       "Nodes",
+      "Approvals",
       "Sessions",
       "Audit",
     ]);
@@ -148,7 +91,7 @@ describe("the auditor's console", () => {
       page.getByRole("link", { name: "JSON Lines" }).click(),
     ]);
     expect(download.suggestedFilename()).toMatch(/^portcullis-audit-.*\.jsonl$/);
-    const file = join(workDir, "session.jsonl");
+    const file = join(env.workDir, "session.jsonl");
     await download.saveAs(file);
     const lines = readFileSync(file, "utf8")
       .trim()
@@ -164,7 +107,7 @@ describe("the auditor's console", () => {
     await page.getByRole("link", { name: traffic.main.id }).waitFor();
     await screenshot(page, "sessions");
 
-    expect(pageProblems).toEqual([]);
-    await context.close();
+    expect(env.pageProblems).toEqual([]);
+    await page.context().close();
   });
 });

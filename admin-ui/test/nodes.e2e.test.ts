@@ -3,70 +3,27 @@
 // appear online and in sync, then revokes it and sees it leave the list with a note saying what revoking did.
 // With PORTCULLIS_E2E_SCREENSHOTS=DIR it saves the page at desktop and narrow widths.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseConfig } from "../../control-plane/src/config.ts";
-import { type Database, openDatabase } from "../../control-plane/src/db/client.ts";
-import { type RunningControlPlane, startControlPlane } from "../../control-plane/src/main.ts";
-import { createApiToken } from "../../control-plane/src/services/api-tokens.ts";
-import { buildConsole } from "./support/build-console.ts";
-import { chromiumArgs, ensureChromium } from "./support/chromium.ts";
+import { type ConsoleEnv, screenshot, startConsoleEnv } from "./support/console-env.ts";
 
 const platform = { email: "pat@company.com", password: "platform-e2e-password" };
-const shots = process.env.PORTCULLIS_E2E_SCREENSHOTS;
 const cli = fileURLToPath(new URL("../../control-plane/src/cli.ts", import.meta.url));
 
-let workDir: string;
-let database: Database;
-let cp: RunningControlPlane;
-let browser: Browser;
+let env: ConsoleEnv;
 let node: ChildProcess | undefined;
 let nodeOutput = "";
-const pageProblems: string[] = [];
 
 beforeAll(async () => {
-  const executablePath = ensureChromium();
-  workDir = mkdtempSync(join(tmpdir(), "portcullis-nodes-e2e-"));
-  const outDir = join(workDir, "console");
-  await buildConsole(outDir);
-  database = await openDatabase({ dataDir: "memory://" });
-  cp = await startControlPlane(
-    parseConfig({
-      PORTCULLIS_CP_HTTP: "127.0.0.1:0",
-      PORTCULLIS_CP_GRPC: "127.0.0.1:0",
-      PORTCULLIS_DATA_DIR: join(workDir, "cp"),
-      PORTCULLIS_ADMIN_PASSWORD: "nodes-e2e-admin-password",
-      PORTCULLIS_LOG_LEVEL: "silent",
-      PORTCULLIS_CONSOLE_DIR: outDir,
-    }),
-    { database },
-  );
-  const ctx = {
-    ...cp.deps,
-    actor: { type: "system" as const, id: "e2e", name: "e2e", role: "admin" as const },
-    requestId: "e2e",
-  };
-  const admin = (await createApiToken({ ctx, input: { name: "e2e-admin", role: "admin" } })).token;
-  const created = await fetch(`${cp.url}/api/v1/users`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
-    body: JSON.stringify({ ...platform, displayName: "Pat Platform", role: "platform" }),
-  });
-  expect(created.status).toBe(201);
-  browser = await chromium.launch({ executablePath, args: chromiumArgs });
+  env = await startConsoleEnv("nodes");
+  await env.createUser({ ...platform, displayName: "Pat Platform", role: "platform" });
 }, 300_000);
 
 afterAll(async () => {
   node?.kill("SIGKILL");
-  await browser?.close();
-  await cp?.close();
-  await database?.close();
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
+  await env?.close();
 });
 
 async function freePort(): Promise<number> {
@@ -77,16 +34,6 @@ async function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-async function screenshot(page: Page, name: string) {
-  if (!shots) return;
-  mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 420, height: 900 });
-  await page.screenshot({ path: join(shots, `${name}-narrow.png`), fullPage: true });
-  if (size) await page.setViewportSize(size);
 }
 
 /** `A=1 B=2 npx portcullis dp` → { A: "1", B: "2" }, refusing anything but that shape. */
@@ -105,16 +52,8 @@ describe("nodes in a browser (platform user)", () => {
   it("enrolls a node with the shown command, sees it online and in sync, then revokes it", {
     timeout: 240_000,
   }, async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on("pageerror", (err) => pageProblems.push(`pageerror: ${err.message}`));
-    page.on("console", (msg) => {
-      if (/Content Security Policy/i.test(msg.text())) pageProblems.push(`csp: ${msg.text()}`);
-    });
-    await page.goto(`${cp.url}/login`);
-    await page.getByLabel("Email").fill(platform.email);
-    await page.getByLabel("Password").fill(platform.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+    const page = await env.newPage();
+    await env.signIn(page, platform);
 
     await page.getByRole("navigation").getByRole("link", { name: "Nodes" }).click();
     await page.getByRole("heading", { name: "No nodes yet — add one" }).waitFor();
@@ -122,17 +61,17 @@ describe("nodes in a browser (platform user)", () => {
     const addPanel = page.getByRole("region", { name: "Add a node" });
     await addPanel.getByRole("button", { name: "Create bootstrap token" }).click();
     const command = (await addPanel.getByTestId("bootstrap-command").textContent()) ?? "";
-    const env = envOfCommand(command);
-    expect(Object.keys(env).sort()).toEqual(["PORTCULLIS_BOOTSTRAP_TOKEN", "PORTCULLIS_CP_GRPC"]);
+    const shown = envOfCommand(command);
+    expect(Object.keys(shown).sort()).toEqual(["PORTCULLIS_BOOTSTRAP_TOKEN", "PORTCULLIS_CP_GRPC"]);
     await addPanel.getByRole("button", { name: "Done" }).click();
 
     // Run exactly what the console showed (npx portcullis dp is this CLI), on a free port and a fresh state dir.
     node = spawn(process.execPath, [cli, "dp"], {
       env: {
         ...process.env,
-        ...env,
+        ...shown,
         PORTCULLIS_DP_HTTP: `127.0.0.1:${await freePort()}`,
-        PORTCULLIS_DP_DATA_DIR: join(workDir, "node-1"),
+        PORTCULLIS_DP_DATA_DIR: join(env.workDir, "node-1"),
         PORTCULLIS_DP_NAME: "edge-node-1",
         PORTCULLIS_LOG_LEVEL: "warn",
       },
@@ -167,7 +106,7 @@ describe("nodes in a browser (platform user)", () => {
     await row.waitFor({ state: "detached", timeout: 30_000 });
     await screenshot(page, "nodes-revoked");
 
-    expect(pageProblems).toEqual([]);
-    await page.close();
+    expect(env.pageProblems).toEqual([]);
+    await page.context().close();
   });
 });
