@@ -11,9 +11,9 @@ const controlPlaneOnPostgres = process.env.DATABASE_URL
           name: "control-plane:postgres",
           root: "control-plane",
           include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-          // audit-faults runs its own private PostgreSQL cluster whatever the backend, and grpc-tls tests the transport, not
-          // storage: once (in "control-plane") is enough.
-          exclude: ["test/audit-faults.e2e.test.ts", "test/grpc-tls.e2e.test.ts"],
+          // audit-faults runs its own private PostgreSQL cluster whatever the backend, and grpc-tls (the transport) and
+          // server-everything (the MCP protocol) do not test storage: once (in "control-plane") is enough.
+          exclude: ["test/audit-faults.e2e.test.ts", "test/grpc-tls.e2e.test.ts", "test/server-everything.e2e.test.ts"],
           env: { PORTCULLIS_TEST_DB: "postgres" },
         },
       },
