@@ -344,6 +344,62 @@ describe("policies and tools in a browser (security user)", () => {
     expect(pageProblems).toEqual([]);
     await page.close();
   });
+
+  it("settings: adds a user and changes their role, creates an API token shown once and revokes it, rotates the key", {
+    timeout: 90_000,
+  }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    watch(page);
+    page.on("dialog", (dialog) => dialog.accept());
+    await signIn(page, adminEmail, adminPassword);
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("heading", { name: "Settings", level: 1 }).waitFor();
+
+    const users = page.getByRole("region", { name: "Console users" });
+    await users.getByRole("button", { name: "Add user" }).click();
+    const form = users.getByRole("form", { name: "Add a console user" });
+    await form.getByLabel("Email").fill("auditor-e2e@portcullis.local");
+    await form.getByLabel("Role").selectOption("auditor");
+    await form.getByLabel("Initial password").fill("auditor-e2e-password");
+    await form.getByRole("button", { name: "Add user" }).click();
+    const role = users.getByLabel("Role of auditor-e2e@portcullis.local");
+    await role.waitFor();
+    await role.selectOption("platform");
+    await expect
+      .poll(async () => (await apiFromPage(page, "GET", "/api/v1/users?q=auditor-e2e")).body.items[0]?.role)
+      .toBe("platform");
+
+    const tokens = page.getByRole("region", { name: "API tokens" });
+    await tokens.getByLabel("Token name").fill("e2e-ci");
+    await tokens.getByRole("button", { name: "Create token" }).click();
+    const secret = await tokens.getByTestId("api-token-secret").textContent();
+    expect(secret).toMatch(/^\S{20,}$/);
+    const viaToken = await page.evaluate(
+      (t) => fetch("/api/v1/policies", { headers: { authorization: `Bearer ${t}` } }).then((r) => r.status),
+      secret,
+    );
+    expect(viaToken).toBe(200);
+    await shoot(page, "settings");
+    await tokens.getByRole("button", { name: "Done" }).click();
+    expect(await page.getByText(secret ?? "").count()).toBe(0);
+    await tokens.getByRole("row").filter({ hasText: "e2e-ci" }).getByRole("button", { name: "Revoke" }).click();
+    await tokens.getByRole("row").filter({ hasText: "e2e-ci" }).waitFor({ state: "detached" });
+    const refused = await page.evaluate(
+      (t) => fetch("/api/v1/policies", { headers: { authorization: `Bearer ${t}` } }).then((r) => r.status),
+      secret,
+    );
+    expect(refused).toBe(401);
+
+    const keys = page.getByRole("region", { name: "Signing keys" });
+    const before = await keys.getByRole("row").count();
+    await keys.getByRole("button", { name: "Rotate key" }).click();
+    await keys.getByText(/^New key/).waitFor();
+    await expect.poll(() => keys.getByRole("row").count()).toBe(before + 1);
+
+    expect(pageProblems).toEqual([]);
+    await page.close();
+  });
 });
 
 describe("Approvals page in a browser", () => {

@@ -10,6 +10,7 @@ import { PlannedPage } from "../pages/PlannedPage.tsx";
 import { PoliciesSection } from "../pages/policies/PoliciesSection.tsx";
 import { SessionPage } from "../pages/sessions/SessionPage.tsx";
 import { SessionsPage } from "../pages/sessions/SessionsPage.tsx";
+import { SettingsPage } from "../pages/settings/SettingsPage.tsx";
 import { ToolsPage } from "../pages/tools/ToolsPage.tsx";
 import { Link } from "./router.tsx";
 import { type NavItem, navigationFor, sectionAt } from "./sections.ts";
@@ -53,6 +54,8 @@ function PageFor({ item, session, pathname }: { item: NavItem; session: SessionI
       return <PoliciesSection item={item} />;
     case "nodes":
       return <NodesPage item={item} />;
+    case "settings":
+      return <SettingsPage item={item} />;
     case "tools":
       return <ToolsPage item={item} role={session.user.role} />;
     case "sessions":

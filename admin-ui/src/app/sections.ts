@@ -79,11 +79,6 @@ export const sections: readonly Section[] = [
     label: "Settings",
     path: "/settings",
     summary: "Identity issuers, signing keys, console users and API tokens.",
-    planned: [
-      "Trusted identity issuers for the people agents act for",
-      "Signing keys and their rotation",
-      "Console users, their roles, and API tokens",
-    ],
   },
 ];
 
