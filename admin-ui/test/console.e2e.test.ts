@@ -382,7 +382,7 @@ describe("policies and tools in a browser (security user)", () => {
     expect(viaToken).toBe(200);
     await shoot(page, "settings");
     await tokens.getByRole("button", { name: "Done" }).click();
-    expect(await page.getByText(secret ?? "").count()).toBe(0);
+    await expect.poll(() => page.getByText(secret ?? "").count(), { timeout: 15_000 }).toBe(0);
     await tokens.getByRole("row").filter({ hasText: "e2e-ci" }).getByRole("button", { name: "Revoke" }).click();
     await tokens.getByRole("row").filter({ hasText: "e2e-ci" }).waitFor({ state: "detached" });
     const refused = await page.evaluate(
