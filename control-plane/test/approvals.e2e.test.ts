@@ -247,7 +247,10 @@ beforeAll(async () => {
     }),
   );
   const bankUp = await ok(admin("POST", "/api/v1/upstreams", { name: "bank", kind: "mcp", url: `${bank.url}/mcp` }));
-  await ok(admin("POST", "/api/v1/tools", { upstreamId: bankUp.id, name: "transfer_funds" }));
+  // Registered exactly as the bank lists it: the node checks upstream definitions against their pins (T08).
+  await ok(
+    admin("POST", "/api/v1/tools", { upstreamId: bankUp.id, name: "transfer_funds", inputSchema: { type: "object" } }),
+  );
   for (const { id: _id, ...policy } of expenseReportPolicies) await ok(admin("POST", "/api/v1/policies", policy));
   // Z08: every transfer needs a person with the security role (by role, not by name).
   await ok(

@@ -94,7 +94,7 @@ describe("GET /api/v1/audit/events", () => {
     const byCode = await get(`/api/v1/audit/events?code=${first.code}&tool=get_employee_cost_center`);
     expect(byCode.body.items.map((e: { id: string }) => e.id)).toEqual([first.id]);
     const held = await get(`/api/v1/audit/events?decision=require_approval`);
-    expect(held.body.items).toMatchObject([{ sessionId: traffic.approval.id, outcome: "approval_required" }]);
+    expect(held.body.items).toMatchObject([{ sessionId: traffic.approval.id, outcome: "approval_pending" }]);
     expect((await get("/api/v1/audit/events?operator=nobody@company.com")).body.items).toEqual([]);
     expect((await get("/api/v1/audit/events?agent=expense-report-v1")).body.items).toHaveLength(5);
   });

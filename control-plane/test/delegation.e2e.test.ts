@@ -10,7 +10,7 @@ import { expenseReportPolicies } from "@portcullis/policy/scenarios/expense-repo
 import { eq } from "drizzle-orm";
 import { createLocalJWKSet, decodeJwt, generateKeyPair, type JWK, jwtVerify, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestMcpUpstream } from "../../data-plane/test/test-mcp-upstream.ts";
+import { listedTool, TestMcpUpstream } from "../../data-plane/test/test-mcp-upstream.ts";
 import { auditEvents } from "../src/db/schema.ts";
 import { LocalIssuer } from "./local-issuer.ts";
 import { until } from "./processes.ts";
@@ -116,12 +116,8 @@ beforeAll(async () => {
 
   const upstream = await api("POST", "/api/v1/upstreams", { name: "ocr", kind: "mcp", url: ocr.url });
   for (const name of ["receipt_ocr", "get_employee_cost_center"]) {
-    await api("POST", "/api/v1/tools", {
-      upstreamId: upstream.id,
-      name,
-      inputSchema: { type: "object" },
-      annotations: { readOnlyHint: true },
-    });
+    // Registered with the definition the upstream lists: the node checks upstream definitions against their pins (T08).
+    await api("POST", "/api/v1/tools", { upstreamId: upstream.id, ...listedTool(name) });
   }
   for (const { id: _id, ...policy } of expenseReportPolicies) await api("POST", "/api/v1/policies", policy);
   // The hop agents: all may run receipt_ocr; hop-1 and hop-3 may also look up cost centres, hop-0 only dave's.
