@@ -13,7 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort, processGroup, until } from "./processes.ts";
+import { adminApi, freePort, processGroup, until } from "./processes.ts";
 
 const PG_BIN = "/usr/lib/postgresql/15/bin";
 const trafficScript = fileURLToPath(new URL("./support/traffic-node.ts", import.meta.url));
@@ -124,23 +124,7 @@ describe("A08/R01 audit survives kill -9 of the control plane, the node and Post
       return p;
     };
     let cp = await startCp();
-    const session = async () => {
-      const login = await fetch(`${cpUrl}/api/v1/auth/login`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ email: "admin@portcullis.local", password: cpEnv.PORTCULLIS_ADMIN_PASSWORD }),
-      });
-      const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] as string;
-      const { csrfToken } = (await login.json()) as { csrfToken: string };
-      return async (method: string, p: string, body?: unknown) => {
-        const res = await fetch(`${cpUrl}${p}`, {
-          method,
-          headers: { cookie, "x-csrf-token": csrfToken, "content-type": "application/json" },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        return (await res.json()) as Record<string, unknown> & { items?: Record<string, unknown>[] };
-      };
-    };
+    const session = () => adminApi(cpUrl, cpEnv.PORTCULLIS_ADMIN_PASSWORD);
     let api = await session();
     const groups = await api("GET", "/api/v1/gateway-groups");
     const issued = await api("POST", `/api/v1/gateway-groups/${groups.items?.[0]?.id}/bootstrap-tokens`, {});

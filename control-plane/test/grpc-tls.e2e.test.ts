@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createServerDatabase, testDbKind } from "./harness.ts";
-import { freePort, getJson, processGroup, until } from "./processes.ts";
+import { adminApi, freePort, getJson, processGroup, until } from "./processes.ts";
 
 const root = mkdtempSync(path.join(tmpdir(), "pc-grpc-tls-"));
 const procs = processGroup();
@@ -105,21 +105,7 @@ async function startControlPlane(tlsEnv: Record<string, string>) {
   ).catch((e: Error) => {
     throw new Error(`${e.message}\n${cp.output()}`);
   });
-  const login = await fetch(`${cpUrl}/api/v1/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: "admin@portcullis.local", password: env.PORTCULLIS_ADMIN_PASSWORD }),
-  });
-  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] as string;
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
-  const call = async (method: string, p: string, body?: unknown) =>
-    (await (
-      await fetch(`${cpUrl}${p}`, {
-        method,
-        headers: { cookie, "x-csrf-token": csrfToken, "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      })
-    ).json()) as Record<string, unknown> & { items?: Record<string, unknown>[] };
+  const call = await adminApi(cpUrl, env.PORTCULLIS_ADMIN_PASSWORD as string);
   const groupId = (await call("GET", "/api/v1/gateway-groups")).items?.[0]?.id as string;
   return {
     grpc: env.PORTCULLIS_CP_GRPC as string,

@@ -13,7 +13,7 @@ import { parseConfig } from "../src/config.ts";
 import { type RunningControlPlane, startControlPlane } from "../src/main.ts";
 import { createApiToken } from "../src/services/api-tokens.ts";
 import { createServerDatabase, openTestDatabase, testDbKind } from "./harness.ts";
-import { freePort, getJson, processGroup, until } from "./processes.ts";
+import { adminApi, freePort, getJson, processGroup, until } from "./processes.ts";
 
 const root = mkdtempSync(path.join(tmpdir(), "pc-planes-"));
 const procs = processGroup();
@@ -53,21 +53,7 @@ describe("R01/R04: the data plane outlives the control plane", () => {
     await until("the control plane", async () =>
       (await getJson(`${cpUrl}/readyz`))?.status === 200 ? true : undefined,
     );
-    const login = await fetch(`${cpUrl}/api/v1/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: "admin@portcullis.local", password: env.PORTCULLIS_ADMIN_PASSWORD }),
-    });
-    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] as string;
-    const { csrfToken } = (await login.json()) as { csrfToken: string };
-    const call = async (method: string, p: string, body?: unknown) => {
-      const res = await fetch(`${cpUrl}${p}`, {
-        method,
-        headers: { cookie, "x-csrf-token": csrfToken, "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return (await res.json()) as Record<string, unknown> & { items?: Record<string, unknown>[] };
-    };
+    const call = await adminApi(cpUrl, env.PORTCULLIS_ADMIN_PASSWORD as string);
     const groups = await call("GET", "/api/v1/gateway-groups");
     const issued = await call("POST", `/api/v1/gateway-groups/${groups.items?.[0]?.id}/bootstrap-tokens`, {});
 
@@ -115,16 +101,12 @@ describe("R01/R04: the data plane outlives the control plane", () => {
     await until("the control plane again", async () =>
       (await getJson(`${cpUrl}/readyz`))?.status === 200 ? true : undefined,
     );
-    const relogin = await fetch(`${cpUrl}/api/v1/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: "admin@portcullis.local", password: env.PORTCULLIS_ADMIN_PASSWORD }),
-    });
-    const cookie2 = (relogin.headers.get("set-cookie") ?? "").split(";")[0] as string;
+    const again = await adminApi(cpUrl, env.PORTCULLIS_ADMIN_PASSWORD as string);
     await until("the node to be online and in sync", async () => {
-      const res = await fetch(`${cpUrl}/api/v1/nodes`, { headers: { cookie: cookie2 } });
-      const body = (await res.json()) as { items: { name: string; online: boolean; inSync: boolean }[] };
-      return body.items.some((n) => n.online && n.inSync) ? true : undefined;
+      const body = await again("GET", "/api/v1/nodes");
+      return (body.items as { online: boolean; inSync: boolean }[]).some((n) => n.online && n.inSync)
+        ? true
+        : undefined;
     });
   });
 });
