@@ -18,6 +18,7 @@ import type { Logger } from "./log.ts";
 import { type DataPlaneNode, startNode } from "./node.ts";
 import { createMemoryQuotaStore, createRedisQuotaStore } from "./quota/quota-store.ts";
 import { answerClientError } from "./server/client-errors.ts";
+import { parseAllowedOrigins } from "./server/origin-guard.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "./server/read-body.ts";
 import { createRouter, type DataPlaneRouter } from "./server/router.ts";
 import { createMemoryLedger, DEFAULT_SESSION_IDLE_TTL_MS } from "./session/ledger.ts";
@@ -30,6 +31,24 @@ const hostPort = (example: string) =>
     .refine((v) => Number(v.slice(v.lastIndexOf(":") + 1)) <= 65535, "port must be at most 65535");
 
 const positiveInt = (def: number) => z.coerce.number().int().positive().default(def);
+
+/** An optional comma-separated list that `parse` accepts (it throws on a bad one). */
+const parsedList = (parse: (value: string) => unknown, message: string) =>
+  z
+    .string()
+    .max(4000)
+    .refine(
+      (v) => {
+        try {
+          parse(v);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message },
+    )
+    .optional();
 
 /** A path to a PEM file, read at start (the error names the variable and the file). */
 const pemFile = z.string().transform((file, ctx) => readPemSetting(file, ctx) ?? z.NEVER);
@@ -59,21 +78,14 @@ export const dataPlaneConfigSchema = z.object({
     .regex(/^rediss?:\/\/\S+$/, "expected a redis:// or rediss:// URL, for example redis://127.0.0.1:6379")
     .optional(),
   PORTCULLIS_DP_REDIS_PREFIX: z.string().min(1).max(200).default(DEFAULT_REDIS_KEY_PREFIX),
-  PORTCULLIS_DP_A2A_PUSH_ALLOW: z
-    .string()
-    .max(4000)
-    .refine(
-      (v) => {
-        try {
-          parsePushAllow(v);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      { message: "expected comma-separated IP addresses or CIDR ranges, for example 10.0.0.0/8,127.0.0.1" },
-    )
-    .optional(),
+  PORTCULLIS_DP_A2A_PUSH_ALLOW: parsedList(
+    parsePushAllow,
+    "expected comma-separated IP addresses or CIDR ranges, for example 10.0.0.0/8,127.0.0.1",
+  ),
+  PORTCULLIS_DP_ALLOWED_ORIGINS: parsedList(
+    parseAllowedOrigins,
+    "expected comma-separated origins, for example https://console.example.com,http://localhost:5173",
+  ),
   PORTCULLIS_DP_APPROVAL_HOLD_MS: z.coerce.number().int().min(0, "expected 0 or more (ms)").default(0),
   PORTCULLIS_DP_APPROVAL_TIMEOUT_MS: positiveInt(DEFAULT_APPROVAL_TIMEOUT_MS),
   PORTCULLIS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -186,6 +198,7 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
     quota,
     taskOwners,
     pushAllow: parsePushAllow(config.PORTCULLIS_DP_A2A_PUSH_ALLOW),
+    allowedOrigins: parseAllowedOrigins(config.PORTCULLIS_DP_ALLOWED_ORIGINS),
     approvals: {
       holdMs: config.PORTCULLIS_DP_APPROVAL_HOLD_MS,
       timeoutMs: config.PORTCULLIS_DP_APPROVAL_TIMEOUT_MS,

@@ -15,7 +15,7 @@ import {
 } from "@portcullis/proto";
 import { type JWTPayload, SignJWT } from "jose";
 import { type RunningDataPlane, runDataPlane } from "../src/cli-dp.ts";
-import { silentLogger } from "../src/log.ts";
+import { type Logger, silentLogger } from "../src/log.ts";
 import { FAST_BACKOFF, FAST_CHANNEL, tempDir, waitFor } from "./fixtures.ts";
 import { TestControlPlane } from "./test-control-plane.ts";
 import { TestUpstream } from "./test-upstream.ts";
@@ -282,7 +282,7 @@ export class HttpToolsWorld {
     this.#cleanup = cleanup;
   }
 
-  static async start(env: Record<string, string> = {}): Promise<HttpToolsWorld> {
+  static async start(env: Record<string, string> = {}, logger: Logger = silentLogger): Promise<HttpToolsWorld> {
     const cp = await TestControlPlane.start();
     const upstream = await TestUpstream.start();
     const { dir, cleanup } = await tempDir();
@@ -296,16 +296,16 @@ export class HttpToolsWorld {
       PORTCULLIS_DP_DRAIN_SECONDS: "1",
       ...env,
     };
-    const dp = await HttpToolsWorld.#run({ ...fullEnv, PORTCULLIS_BOOTSTRAP_TOKEN: cp.issueBootstrapToken() });
+    const dp = await HttpToolsWorld.#run({ ...fullEnv, PORTCULLIS_BOOTSTRAP_TOKEN: cp.issueBootstrapToken() }, logger);
     cp.publish(scenarioResources(upstream.url, cp.key));
     await HttpToolsWorld.#ready(dp);
     return new HttpToolsWorld(cp, upstream, dp, dir, fullEnv, cleanup);
   }
 
-  static #run(env: Record<string, string>): Promise<RunningDataPlane> {
+  static #run(env: Record<string, string>, logger: Logger = silentLogger): Promise<RunningDataPlane> {
     return runDataPlane([], {
       env,
-      logger: silentLogger,
+      logger,
       nodeOverrides: { backoff: FAST_BACKOFF, channelOptions: FAST_CHANNEL },
     });
   }

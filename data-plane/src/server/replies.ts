@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   session_required: 401,
   session_expired: 401,
   agent_not_allowed: 403,
+  origin_not_allowed: 403,
   session_binding_violation: 403,
   denied: 403,
   approval_required: 403,

@@ -20,6 +20,7 @@ import { createToolPins } from "../mcp/tool-pins.ts";
 import type { DataPlaneNode } from "../node.ts";
 import type { QuotaStore } from "../quota/quota-store.ts";
 import type { SessionLedger } from "../session/ledger.ts";
+import { createOriginGuard } from "./origin-guard.ts";
 import { sendError, sendJson } from "./replies.ts";
 import { buildServingConfig, type ServingConfig } from "./serving-config.ts";
 import { createToolsInvoke, type HttpToolsSettings, type InvokeTool } from "./tools-invoke.ts";
@@ -38,6 +39,8 @@ export interface RouterOptions {
   taskOwners: TaskOwnerStore;
   /** Private ranges A2A push notification URLs may point to (PORTCULLIS_DP_A2A_PUSH_ALLOW). */
   pushAllow: BlockList;
+  /** Browser origins agents may call from (PORTCULLIS_DP_ALLOWED_ORIGINS); requests without Origin always pass. */
+  allowedOrigins?: ReadonlySet<string>;
   logger: Logger;
 }
 
@@ -82,6 +85,7 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
   const retiring = new Map<NodeJS.Timeout, Set<Pool>>();
   // Pools of a replaced snapshot close once no request can still be about to use them.
   const retireDelayMs = options.settings.upstreamTimeoutMs + 5_000;
+  const originGuard = createOriginGuard({ allowed: options.allowedOrigins ?? new Set(), logger });
 
   function servingFor(engine: ConfigEngine): ServingConfig {
     if (serving?.engine === engine) return serving;
@@ -159,6 +163,8 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
 
     handle(req, res, notReadyReason) {
       const requestId = uuidv7();
+      // T03: before anything else (readiness, authentication, the body).
+      if (!originGuard.admit(req, res, requestId)) return;
       const engine = notReadyReason ? undefined : node?.config.current();
       if (!engine || !invokeTool) {
         sendError(res, "not_ready", notReadyReason ?? "the node is starting", requestId);
