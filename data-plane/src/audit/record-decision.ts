@@ -37,6 +37,8 @@ export interface DecisionEvent {
   at?: string;
   request_id: string;
   protocol: "http-tools" | "mcp" | "a2a";
+  /** MCP: the protocol version the call came in (2025-11-25, 2025-06-18 or 2026-07-28), as policy saw it. */
+  era?: string;
   session_id: string;
   /** The agent's name (what people and policies use); `agent_ref` is its id in the snapshot. */
   agent_id: string;
