@@ -14,7 +14,7 @@ import { createAssertionMinter } from "../assertions/mint-assertion.ts";
 import { createDecisionRecorder, type SpoolFullPolicy } from "../audit/record-decision.ts";
 import type { ConfigEngine } from "../config/validate.ts";
 import type { Logger } from "../log.ts";
-import { createMcpEndpoint, type HandleMcp, protectedResourceMetadata } from "../mcp/mcp-endpoint.ts";
+import { closeUpstreams, createMcpEndpoint, type HandleMcp, protectedResourceMetadata } from "../mcp/mcp-endpoint.ts";
 import { createMcpSessionStore } from "../mcp/sessions.ts";
 import { createToolPins } from "../mcp/tool-pins.ts";
 import type { DataPlaneNode } from "../node.ts";
@@ -75,8 +75,13 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
   let invokeTool: InvokeTool | undefined;
   let handleMcp: HandleMcp | undefined;
   let a2a: A2aEndpoint | undefined;
-  // MCP sessions outlive snapshots, like the session ledger.
-  const mcpSessions = createMcpSessionStore();
+  // MCP sessions outlive snapshots, like the session ledger. Expired ones end their upstream sessions; the sweep
+  // runs every minute so an idle caller's upstream sessions do not outlive the TTL by much.
+  const mcpSessions = createMcpSessionStore({
+    onEvict: (session) => void closeUpstreams(session, options.settings.upstreamTimeoutMs),
+  });
+  const sessionSweep = setInterval(() => mcpSessions.sweep(), 60_000);
+  sessionSweep.unref();
   // What upstreams list, against the snapshots' pins: outlives snapshots (a re-approval brings a new pin).
   const pins = createToolPins({ recheckMs: options.pinRecheckMs ?? 60_000 });
   let serving: ServingConfig | undefined;
@@ -254,6 +259,7 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
 
     async close() {
       unsubscribe?.();
+      clearInterval(sessionSweep);
       const pools = poolsOf(serving);
       for (const [timer, old] of retiring) {
         clearTimeout(timer);
