@@ -2,6 +2,8 @@
 // and `directory`, both exposing `lookup` for T10), and a real DP serving a snapshot with the expense-report
 // policies whose upstreams are those MCP servers. Two virtual servers: `default` (both) and `ocronly` (T04).
 import type { AuditRecord, SnapshotResources, SnapshotTool, SnapshotUpstream } from "@portcullis/proto";
+import { importJWK, type JWTPayload, jwtVerify } from "jose";
+import { ASSERTION_TYP } from "../src/assertions/mint-assertion.ts";
 import { type RunningDataPlane, runDataPlane } from "../src/cli-dp.ts";
 import { silentLogger } from "../src/log.ts";
 import { toolDefinitionHash } from "../src/mcp/tool-pins.ts";
@@ -203,6 +205,19 @@ export class McpWorld {
     const id = init.headers.get("mcp-session-id");
     if (init.status !== 200 || !id) throw new Error(`initialize answered ${init.status}`);
     return id;
+  }
+
+  /** The claims of an assertion the node minted for this upstream (verified: signature, issuer, audience, typ). */
+  async verifyAssertion(assertion: string, audience: string): Promise<JWTPayload> {
+    const { identity } = this.node;
+    const key = await importJWK(identity.assertion.publicJwk, "EdDSA");
+    const verified = await jwtVerify(assertion, key, {
+      algorithms: ["EdDSA"],
+      issuer: identity.issuer,
+      audience,
+      typ: ASSERTION_TYP,
+    });
+    return verified.payload;
   }
 
   token(options: TokenOptions = {}): Promise<string> {
