@@ -18,6 +18,7 @@ import type { Logger } from "./log.ts";
 import { type DataPlaneNode, startNode } from "./node.ts";
 import { createMemoryQuotaStore, createRedisQuotaStore } from "./quota/quota-store.ts";
 import { answerClientError } from "./server/client-errors.ts";
+import { capConnectionsPerIp, listenerOptions } from "./server/listener-limits.ts";
 import { parseAllowedOrigins } from "./server/origin-guard.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "./server/read-body.ts";
 import { createRouter, type DataPlaneRouter } from "./server/router.ts";
@@ -68,6 +69,13 @@ export const dataPlaneConfigSchema = z.object({
   PORTCULLIS_DP_SPOOL_MAX_EVENTS: positiveInt(DEFAULT_SPOOL_LIMITS.maxEvents),
   PORTCULLIS_DP_SPOOL_FULL_POLICY: z.enum(["deny_sensitive", "deny_all"]).default("deny_sensitive"),
   PORTCULLIS_DP_DRAIN_SECONDS: z.coerce.number().int().min(0).default(5),
+  PORTCULLIS_DP_HEADERS_TIMEOUT_MS: positiveInt(10_000),
+  PORTCULLIS_DP_REQUEST_TIMEOUT_MS: positiveInt(30_000),
+  PORTCULLIS_DP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(256),
+  PORTCULLIS_DP_CONNECTION_CAP_EXEMPT: parsedList(
+    parsePushAllow,
+    "expected comma-separated IP addresses or CIDR ranges, for example 10.0.0.0/8",
+  ),
   PORTCULLIS_DP_MAX_BODY_BYTES: positiveInt(DEFAULT_MAX_BODY_BYTES),
   PORTCULLIS_DP_MAX_RESPONSE_BYTES: positiveInt(DEFAULT_MAX_RESPONSE_BYTES),
   PORTCULLIS_DP_UPSTREAM_TIMEOUT_MS: positiveInt(DEFAULT_UPSTREAM_TIMEOUT_MS),
@@ -117,6 +125,9 @@ export function parseDataPlaneConfig(env: Record<string, string | undefined> = p
   const tlsAsked = config.PORTCULLIS_CP_GRPC_TLS_CA !== undefined || config.PORTCULLIS_DP_GRPC_TLS_CERT !== undefined;
   if (config.PORTCULLIS_CP_GRPC_TLS === "off" && tlsAsked) {
     problems.push("  PORTCULLIS_CP_GRPC_TLS: off, but TLS files are set; remove them or set it to on");
+  }
+  if (config.PORTCULLIS_DP_HEADERS_TIMEOUT_MS > config.PORTCULLIS_DP_REQUEST_TIMEOUT_MS) {
+    problems.push("  PORTCULLIS_DP_HEADERS_TIMEOUT_MS: must not exceed PORTCULLIS_DP_REQUEST_TIMEOUT_MS");
   }
   if (problems.length > 0) {
     throw new DataPlaneConfigError(
@@ -212,14 +223,21 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
     spoolFullPolicy: config.PORTCULLIS_DP_SPOOL_FULL_POLICY,
     logger,
   });
-  // Headers over 16 KiB are answered 431 by Node itself, before any handler (and so before any crypto) runs.
-  const server = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) =>
-    handleHttp(req, res, notReadyReason, () => node, router),
+  // Headers over 16 KiB get 431, slow headers and bodies 408, from Node itself before any handler (and so before
+  // any crypto) runs; one client IP holds at most PORTCULLIS_DP_MAX_CONNECTIONS_PER_IP connections (R08).
+  const server = createServer(
+    listenerOptions({
+      headersTimeoutMs: config.PORTCULLIS_DP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: config.PORTCULLIS_DP_REQUEST_TIMEOUT_MS,
+    }),
+    (req, res) => handleHttp(req, res, notReadyReason, () => node, router),
   );
   server.on("clientError", answerClientError);
-  // Slow clients must not hold sockets open.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  capConnectionsPerIp(server, {
+    max: config.PORTCULLIS_DP_MAX_CONNECTIONS_PER_IP,
+    exempt: parsePushAllow(config.PORTCULLIS_DP_CONNECTION_CAP_EXEMPT),
+    logger,
+  });
   const httpAddress = await listen(server, config.PORTCULLIS_DP_HTTP);
   logger.info({ http: httpAddress, cp: config.PORTCULLIS_CP_GRPC }, "data plane listening");
 

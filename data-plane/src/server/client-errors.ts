@@ -16,7 +16,7 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
     error.code === "HPE_HEADER_OVERFLOW"
       ? [431, "header_too_large", "the request headers are too large"]
       : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
-        ? [408, "request_timeout", "the request headers took too long"]
+        ? [408, "request_timeout", "the request took too long to arrive (headers or body)"]
         : [400, "bad_request", "malformed HTTP request"];
   const body = JSON.stringify({ error: { code, message, requestId: randomUUID() } });
   socket.end(

@@ -3,13 +3,11 @@
 // only when its one Origin is on the node's allowlist (PORTCULLIS_DP_ALLOWED_ORIGINS, exact serialized origins);
 // `Origin: null`, two Origin headers, or any other origin get 403 before authentication and before the body is
 // read. Rejections are not audited (they are unauthenticated: a flood must not fill the spool); they are logged as
-// `origin_rejected`, at most LOG_BURST lines per minute with a count of the ones left out.
+// `origin_rejected`, at most 20 lines per minute with a count of the ones left out.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { createLogBurst } from "../lib/log-burst.ts";
 import type { Logger } from "../log.ts";
 import { sendError, sendJson } from "./replies.ts";
-
-const LOG_BURST = 20;
-const LOG_WINDOW_MS = 60_000;
 
 /**
  * Parses PORTCULLIS_DP_ALLOWED_ORIGINS: comma-separated origins (`https://console.example.com`,
@@ -56,40 +54,24 @@ export interface OriginGuard {
 }
 
 export function createOriginGuard(options: { allowed: ReadonlySet<string>; logger: Logger }): OriginGuard {
-  const { allowed, logger } = options;
+  const { allowed } = options;
+  const log = createLogBurst(options.logger, "origin_rejected");
   let total = 0;
-  let windowStart = 0;
-  let logged = 0;
-  let suppressed = 0;
   return {
     admit(req, res, requestId) {
       const verdict = checkOrigin(req, allowed);
       if (verdict.ok) return true;
       total += 1;
-      const now = Date.now();
-      if (now - windowStart >= LOG_WINDOW_MS) {
-        if (suppressed > 0) logger.warn({ event: "origin_rejected", suppressed }, "origin_rejected lines left out");
-        windowStart = now;
-        logged = 0;
-        suppressed = 0;
-      }
-      if (logged < LOG_BURST) {
-        logged += 1;
-        logger.warn(
-          {
-            event: "origin_rejected",
-            origin: verdict.origin.slice(0, 200),
-            reason: verdict.reason,
-            path: (req.url ?? "/").split("?")[0]?.slice(0, 200),
-            remote: req.socket.remoteAddress,
-            requestId,
-            total,
-          },
-          "origin_rejected",
-        );
-      } else suppressed += 1;
-      const message = `${verdict.reason}: this gateway accepts browser requests only from its configured origins`;
       const pathname = (req.url ?? "/").split("?")[0] ?? "/";
+      log({
+        origin: verdict.origin.slice(0, 200),
+        reason: verdict.reason,
+        path: pathname.slice(0, 200),
+        remote: req.socket.remoteAddress,
+        requestId,
+        total,
+      });
+      const message = `${verdict.reason}: this gateway accepts browser requests only from its configured origins`;
       // JSON-RPC routes answer a JSON-RPC error without an id (the body was not read); the others the envelope.
       if (pathname.startsWith("/mcp/") || (pathname.startsWith("/a2a/") && !pathname.includes("/.well-known/"))) {
         sendJson(
