@@ -57,6 +57,9 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResult> 
     const { statusCode, headers, body } = response;
     call.onHeaders?.(headers);
     const refuse = (reason: string): UpstreamResult => {
+      // Destroying an unread body emits an abort error: it must have a listener, or it would be an uncaught
+      // exception (an upstream answering a redirect, a compressed or an oversized body must never crash the node).
+      body.on("error", () => {});
       body.destroy();
       return { kind: "error", reason };
     };
