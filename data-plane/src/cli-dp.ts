@@ -81,6 +81,7 @@ export const dataPlaneConfigSchema = z.object({
   PORTCULLIS_DP_UPSTREAM_TIMEOUT_MS: positiveInt(DEFAULT_UPSTREAM_TIMEOUT_MS),
   PORTCULLIS_DP_SESSION_IDLE_SECONDS: positiveInt(DEFAULT_SESSION_IDLE_TTL_MS / 1000),
   PORTCULLIS_DP_TOOL_PIN_RECHECK_SECONDS: z.coerce.number().int().min(0).default(60),
+  PORTCULLIS_DP_EGRESS_LOOPBACK: z.enum(["allow", "deny"], { message: "expected allow or deny" }).default("allow"),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\/\S+$/, "expected a redis:// or rediss:// URL, for example redis://127.0.0.1:6379")
@@ -215,6 +216,7 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
       timeoutMs: config.PORTCULLIS_DP_APPROVAL_TIMEOUT_MS,
     },
     pinRecheckMs: config.PORTCULLIS_DP_TOOL_PIN_RECHECK_SECONDS * 1000,
+    egress: { blockLoopback: config.PORTCULLIS_DP_EGRESS_LOOPBACK === "deny" },
     settings: {
       maxBodyBytes: config.PORTCULLIS_DP_MAX_BODY_BYTES,
       maxResponseBytes: config.PORTCULLIS_DP_MAX_RESPONSE_BYTES,

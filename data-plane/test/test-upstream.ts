@@ -79,6 +79,10 @@ export class TestUpstream {
             return void res.end("{not json");
           case "missing":
             return json(404, { error: "no such record" });
+          case "redirect":
+            // A "public" upstream that points the gateway elsewhere (SECURITY-TESTS T11): never to be followed.
+            res.writeHead(302, { location: `http://127.0.0.1:${upstream.port}/redirected/here` });
+            return void res.end();
           default: {
             let parsed: unknown = null;
             try {

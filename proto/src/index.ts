@@ -41,6 +41,14 @@ export {
   type CheckpointErrorCode,
   verifyCheckpoint,
 } from "./checkpoint.ts";
+export {
+  EgressBlockedError,
+  type EgressRules,
+  egressUrlProblem,
+  guardedLookup,
+  isBlockedAddress,
+  METADATA_HOSTS,
+} from "./egress.ts";
 export type { Ack, Ack__Output } from "./generated/portcullis/v1/Ack.ts";
 export type { ApprovalAnswer, ApprovalAnswer__Output } from "./generated/portcullis/v1/ApprovalAnswer.ts";
 export type { ApprovalRequest, ApprovalRequest__Output } from "./generated/portcullis/v1/ApprovalRequest.ts";

@@ -1,12 +1,15 @@
 // Upstreams: the MCP servers, HTTP APIs and A2A agents that tools live on. An upstream's credential (a bearer
 // token or an API-key header) is encrypted with AES-256-GCM bound to the upstream's id, read back only to build
 // snapshots, and never returned by the API nor hashed into the admin-audit trail.
+import { egressUrlProblem } from "@portcullis/proto";
 import { count, eq, ilike, or } from "drizzle-orm";
 import { tools, upstreams } from "../db/schema.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import { decryptSecret, encryptSecret } from "../lib/secrets.ts";
+import { tokenSettings } from "../tokens/settings.ts";
 import { definedOnly } from "./agents.ts";
 import type { Deps, ServiceContext } from "./context.ts";
+import { invalidField } from "./errors.ts";
 import { authorize } from "./rbac.ts";
 import { keysetPage, labelFilter, likeContains, mutate, type Page, rowById } from "./store.ts";
 
@@ -39,6 +42,18 @@ export interface UpstreamFilter {
 
 /** The settings key the service keeps a header credential's name under (the name is not secret, the value is). */
 export const CREDENTIAL_HEADER_SETTING = "credentialHeader";
+
+/**
+ * Refuses an upstream URL the nodes must never connect to (SECURITY-TESTS T11): cloud metadata names, link-local,
+ * unspecified, multicast and reserved addresses in any spelling, and loopback in production. Private networks stay
+ * allowed: internal tools are what a gateway fronts. Nodes check every resolved address again when connecting.
+ */
+function checkUpstreamUrl(ctx: ServiceContext, url: string | undefined): void {
+  if (url === undefined) return;
+  const { production } = ctx.tokens ?? tokenSettings();
+  const problem = egressUrlProblem(url, { blockLoopback: production });
+  if (problem) throw invalidField("body.url", problem);
+}
 
 const duplicateName = (name: string | undefined) => `an upstream named "${name}" already exists`;
 const aad = (id: string) => `upstream:${id}`;
@@ -78,6 +93,7 @@ export async function createUpstream({
   ctx: ServiceContext;
   input: UpstreamInput;
 }): Promise<UpstreamRow> {
+  checkUpstreamUrl(ctx, input.url);
   return mutate(
     ctx,
     "upstreams:write",
@@ -124,6 +140,7 @@ export async function updateUpstream({
   id: string;
   input: Partial<UpstreamInput>;
 }): Promise<UpstreamRow> {
+  checkUpstreamUrl(ctx, input.url);
   return mutate(
     ctx,
     "upstreams:write",

@@ -2,10 +2,11 @@
 // pool for its origin, its injected credential, where its card is, and its policy views: one tool context per A2A
 // method (`a2a:{V1Method}`, the upstream's name and labels), built once per snapshot.
 import { buildToolContext, type ToolContext } from "@portcullis/policy";
-import type { SnapshotUpstream } from "@portcullis/proto";
-import { Pool } from "undici";
+import type { EgressRules, SnapshotUpstream } from "@portcullis/proto";
+import type { Pool } from "undici";
 import type { ConfigEngine } from "../config/validate.ts";
-import { credentialHeaders, POOL_OPTIONS } from "../http-tools/tool-routes.ts";
+import { credentialHeaders } from "../http-tools/tool-routes.ts";
+import { DEFAULT_EGRESS_RULES, egressPool } from "../lib/egress-pool.ts";
 import type { Logger } from "../log.ts";
 import { CARD_PATH } from "./agent-card.ts";
 import { A2A_METHODS, type A2aMethod, a2aToolName } from "./methods.ts";
@@ -42,7 +43,12 @@ export interface A2aRoutes {
 
 export const A2A_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
-export function buildA2aRoutes(engine: ConfigEngine, previous: A2aRoutes | undefined, logger: Logger): A2aRoutes {
+export function buildA2aRoutes(
+  engine: ConfigEngine,
+  previous: A2aRoutes | undefined,
+  logger: Logger,
+  egress: EgressRules = DEFAULT_EGRESS_RULES,
+): A2aRoutes {
   const pools = new Map<string, Pool>();
   const byName = new Map<string, A2aRoute>();
   const v1Methods = new Set<A2aMethod>(A2A_METHODS.values());
@@ -76,7 +82,7 @@ export function buildA2aRoutes(engine: ConfigEngine, previous: A2aRoutes | undef
     }
     let pool = pools.get(url.origin);
     if (!pool) {
-      pool = previous?.pools.get(url.origin) ?? new Pool(url.origin, POOL_OPTIONS);
+      pool = previous?.pools.get(url.origin) ?? egressPool(url.origin, egress);
       pools.set(url.origin, pool);
     }
     const toolContexts = new Map<string, ToolContext>();

@@ -2,6 +2,7 @@
 // sensitive tools, before the response is released), and the spool-full policy. Nothing is dropped silently: an
 // event the full spool refuses is counted by the spool's own overflow record, and a sensitive call is refused.
 
+import { isEgressBlocked } from "../lib/egress-pool.ts";
 import type { Logger } from "../log.ts";
 import type { AuditSpool } from "./spool.ts";
 
@@ -104,6 +105,15 @@ export function createDecisionRecorder(options: {
       }
     },
     async record(event, durable) {
+      if (isEgressBlocked(event.upstream_error)) {
+        // T11: the node refused to connect where an upstream URL (or its name's addresses) pointed; the agent got a
+        // generic upstream error, the trail gets the code and the security log an alert.
+        event.code = "egress_blocked";
+        logger.warn(
+          { requestId: event.request_id, upstream: event.upstream, tool: event.tool, reason: event.upstream_error },
+          "ALERT: an upstream connection to a forbidden address was refused",
+        );
+      }
       const clean: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(event)) if (value !== undefined) clean[key] = value;
       try {

@@ -2,9 +2,10 @@
 // policy view (ToolContext), injected credential and a keep-alive undici pool per upstream origin. Built when a
 // snapshot is applied; pools whose origin is unchanged carry over, the others close once their calls finish.
 import { annotationsFromMcp, buildToolContext, type ToolContext } from "@portcullis/policy";
-import type { SnapshotTool, SnapshotUpstream } from "@portcullis/proto";
-import { Pool } from "undici";
+import type { EgressRules, SnapshotTool, SnapshotUpstream } from "@portcullis/proto";
+import type { Pool } from "undici";
 import type { ConfigEngine } from "../config/validate.ts";
+import { DEFAULT_EGRESS_RULES, egressPool } from "../lib/egress-pool.ts";
 import type { Logger } from "../log.ts";
 import { compileHttpMapping, type HttpMapping } from "./http-mapping.ts";
 
@@ -28,9 +29,12 @@ export interface ToolRoutes {
   readonly pools: ReadonlyMap<string, Pool>;
 }
 
-export const POOL_OPTIONS: Pool.Options = { connections: 64, keepAliveTimeout: 4_000, connect: { timeout: 10_000 } };
-
-export function buildToolRoutes(engine: ConfigEngine, previous: ToolRoutes | undefined, logger: Logger): ToolRoutes {
+export function buildToolRoutes(
+  engine: ConfigEngine,
+  previous: ToolRoutes | undefined,
+  logger: Logger,
+  egress: EgressRules = DEFAULT_EGRESS_RULES,
+): ToolRoutes {
   const pools = new Map<string, Pool>();
   const byName = new Map<string, HttpToolRoute>();
   const ambiguous = new Set<string>();
@@ -68,7 +72,7 @@ export function buildToolRoutes(engine: ConfigEngine, previous: ToolRoutes | und
     }
     let pool = pools.get(base.origin);
     if (!pool) {
-      pool = previous?.pools.get(base.origin) ?? new Pool(base.origin, POOL_OPTIONS);
+      pool = previous?.pools.get(base.origin) ?? egressPool(base.origin, egress);
       pools.set(base.origin, pool);
     }
     byName.set(

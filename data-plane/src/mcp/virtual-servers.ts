@@ -4,10 +4,11 @@
 // virtual server is prefixed on both, `<upstream>__<tool>`, so a call never reaches a guessed upstream (T10).
 // Built once per snapshot with a keep-alive undici pool per upstream origin (unchanged origins carry over).
 import { annotationsFromMcp, buildToolContext, type ToolContext } from "@portcullis/policy";
-import type { SnapshotTool, SnapshotUpstream } from "@portcullis/proto";
-import { Pool } from "undici";
+import type { EgressRules, SnapshotTool, SnapshotUpstream } from "@portcullis/proto";
+import type { Pool } from "undici";
 import type { ConfigEngine } from "../config/validate.ts";
-import { credentialHeaders, POOL_OPTIONS } from "../http-tools/tool-routes.ts";
+import { credentialHeaders } from "../http-tools/tool-routes.ts";
+import { DEFAULT_EGRESS_RULES, egressPool } from "../lib/egress-pool.ts";
 import type { Logger } from "../log.ts";
 
 export const DEFAULT_VIRTUAL_SERVER = "default";
@@ -70,7 +71,12 @@ function virtualServerMembers(engine: ConfigEngine, logger: Logger): Map<string,
   return members;
 }
 
-export function buildMcpServers(engine: ConfigEngine, previous: McpServers | undefined, logger: Logger): McpServers {
+export function buildMcpServers(
+  engine: ConfigEngine,
+  previous: McpServers | undefined,
+  logger: Logger,
+  egress: EgressRules = DEFAULT_EGRESS_RULES,
+): McpServers {
   const pools = new Map<string, Pool>();
   const upstreamRoutes = new Map<string, McpUpstreamRoute | null>();
   const routeOf = (upstream: SnapshotUpstream): McpUpstreamRoute | null => {
@@ -88,7 +94,7 @@ export function buildMcpServers(engine: ConfigEngine, previous: McpServers | und
       } else {
         let pool = pools.get(url.origin);
         if (!pool) {
-          pool = previous?.pools.get(url.origin) ?? new Pool(url.origin, POOL_OPTIONS);
+          pool = previous?.pools.get(url.origin) ?? egressPool(url.origin, egress);
           pools.set(url.origin, pool);
         }
         route = Object.freeze({

@@ -5,7 +5,7 @@
 // their re-signed cards at /a2a/{upstream}/.well-known/agent-card.json), and 404 for anything else.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { BlockList } from "node:net";
-import { uuidv7 } from "@portcullis/proto";
+import { type EgressRules, uuidv7 } from "@portcullis/proto";
 import type { Pool } from "undici";
 import { type A2aEndpoint, createA2aEndpoint } from "../a2a/a2a-endpoint.ts";
 import type { TaskOwnerStore } from "../a2a/task-owners.ts";
@@ -41,6 +41,8 @@ export interface RouterOptions {
   pushAllow: BlockList;
   /** Browser origins agents may call from (PORTCULLIS_DP_ALLOWED_ORIGINS); requests without Origin always pass. */
   allowedOrigins?: ReadonlySet<string>;
+  /** Which addresses upstream connections may not reach (T11); default: link-local, metadata and the like. */
+  egress?: EgressRules;
   logger: Logger;
 }
 
@@ -95,7 +97,11 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
   function servingFor(engine: ConfigEngine): ServingConfig {
     if (serving?.engine === engine) return serving;
     const previous = serving;
-    const next = buildServingConfig(engine, previous, { issuer: node?.identity.issuer ?? "", logger });
+    const next = buildServingConfig(engine, previous, {
+      issuer: node?.identity.issuer ?? "",
+      logger,
+      ...(options.egress ? { egress: options.egress } : {}),
+    });
     serving = next;
     if (previous) {
       const old = poolsOf(previous);

@@ -2,6 +2,7 @@
 // with its cache, while the key set is unchanged), the HTTP tool routes, MCP virtual servers and A2A agents with their pools, and the operator
 // directory as policy contexts. Immutable; a new snapshot builds a new one and requests in flight keep theirs.
 import { type OperatorContext, operatorFromDirectory } from "@portcullis/policy";
+import type { EgressRules } from "@portcullis/proto";
 import { type A2aRoutes, buildA2aRoutes } from "../a2a/a2a-routes.ts";
 import { createTokenVerifier, keySetIdOf, type TokenVerifier, type VerifiedToken } from "../authn/verify-token.ts";
 import type { ConfigEngine } from "../config/validate.ts";
@@ -25,7 +26,7 @@ export interface ServingConfig {
 export function buildServingConfig(
   engine: ConfigEngine,
   previous: ServingConfig | undefined,
-  options: { issuer: string; logger: Logger },
+  options: { issuer: string; logger: Logger; egress?: EgressRules },
 ): ServingConfig {
   const keys = engine.resources.trust.controlPlaneKeys;
   const verifier =
@@ -48,9 +49,9 @@ export function buildServingConfig(
   return Object.freeze({
     engine,
     verifier,
-    tools: buildToolRoutes(engine, previous?.tools, options.logger),
-    mcp: buildMcpServers(engine, previous?.mcp, options.logger),
-    a2a: buildA2aRoutes(engine, previous?.a2a, options.logger),
+    tools: buildToolRoutes(engine, previous?.tools, options.logger, options.egress),
+    mcp: buildMcpServers(engine, previous?.mcp, options.logger, options.egress),
+    a2a: buildA2aRoutes(engine, previous?.a2a, options.logger, options.egress),
     operatorsBySubject: bySubject,
     operatorsByEmail: byEmail,
   });

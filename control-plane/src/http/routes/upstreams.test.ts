@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/app-harness.ts";
 import { adminAuditLog, upstreams } from "../../db/schema.ts";
 import { readUpstreamCredential } from "../../services/upstreams.ts";
+import { tokenSettings } from "../../tokens/settings.ts";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -153,6 +154,43 @@ describe("upstreams", () => {
       ["body.credential.value"],
     );
     expect(await fieldsOf({ ...expenses, name: "x", settings: { credentialHeader: "X" } })).toEqual(["body.settings"]);
+  });
+
+  it("T11: refuses URLs pointing to metadata, link-local and (in production) loopback addresses in every spelling", async () => {
+    const create = (name: string, url: string) =>
+      t.call("POST", "/api/v1/upstreams", { body: { ...expenses, name, url } });
+    for (const [i, url] of [
+      "http://169.254.169.254/latest/meta-data/",
+      "http://2852039166/",
+      "http://[::ffff:a9fe:a9fe]/mcp",
+      "http://metadata.google.internal/computeMetadata/v1/",
+      "http://[fe80::1]:8080/",
+      "http://0.0.0.0:8080/mcp",
+    ].entries()) {
+      const res = await create(`ssrf-${i}`, url);
+      expect(res.status, url).toBe(400);
+      expect(res.body.error.fields, url).toEqual([
+        { field: "body.url", message: expect.stringMatching(/forbidden address|metadata/) },
+      ]);
+      expect(JSON.stringify(res.body), url).not.toContain("169.254");
+    }
+    // Loopback (the development default) is allowed; a production control plane refuses it in every spelling.
+    const local = await create("loopback-dev", "http://127.0.0.1:9/mcp");
+    expect(local.status).toBe(201);
+    const previous = t.deps.tokens;
+    t.deps.tokens = tokenSettings({ production: true });
+    try {
+      for (const url of ["http://0177.0.0.1/", "http://127.1:8080/", "http://[::1]/", "http://localhost:8080/"]) {
+        expect((await create("loopback-prod", url)).status, url).toBe(400);
+      }
+      const moved = await t.call("PATCH", `/api/v1/upstreams/${local.body.id}`, {
+        body: { url: "http://169.254.169.254/" },
+      });
+      expect(moved.status).toBe(400);
+      expect((await create("private-prod", "http://10.1.2.3:8080/mcp")).status).toBe(201);
+    } finally {
+      t.deps.tokens = previous;
+    }
   });
 
   it("lets security and auditors read but not write", async () => {
