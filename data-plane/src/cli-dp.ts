@@ -15,6 +15,7 @@ import { DEFAULT_SPOOL_LIMITS } from "./audit/spool.ts";
 import { sleep } from "./config/backoff.ts";
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_UPSTREAM_TIMEOUT_MS } from "./http-tools/call-upstream.ts";
 import type { Logger } from "./log.ts";
+import { DEFAULT_MAX_STREAMS, DEFAULT_STREAM_KEEPALIVE_MS } from "./mcp/list-streams.ts";
 import { type DataPlaneNode, startNode } from "./node.ts";
 import { createMemoryQuotaStore, createRedisQuotaStore } from "./quota/quota-store.ts";
 import { answerClientError } from "./server/client-errors.ts";
@@ -82,6 +83,8 @@ export const dataPlaneConfigSchema = z.object({
   PORTCULLIS_DP_SESSION_IDLE_SECONDS: positiveInt(DEFAULT_SESSION_IDLE_TTL_MS / 1000),
   PORTCULLIS_DP_TOOL_PIN_RECHECK_SECONDS: z.coerce.number().int().min(0).default(60),
   PORTCULLIS_DP_EGRESS_LOOPBACK: z.enum(["allow", "deny"], { message: "expected allow or deny" }).default("allow"),
+  PORTCULLIS_DP_MCP_STREAM_KEEPALIVE_SECONDS: positiveInt(DEFAULT_STREAM_KEEPALIVE_MS / 1000),
+  PORTCULLIS_DP_MCP_MAX_STREAMS: positiveInt(DEFAULT_MAX_STREAMS),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\/\S+$/, "expected a redis:// or rediss:// URL, for example redis://127.0.0.1:6379")
@@ -217,6 +220,10 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
     },
     pinRecheckMs: config.PORTCULLIS_DP_TOOL_PIN_RECHECK_SECONDS * 1000,
     egress: { blockLoopback: config.PORTCULLIS_DP_EGRESS_LOOPBACK === "deny" },
+    mcpStreams: {
+      keepAliveMs: config.PORTCULLIS_DP_MCP_STREAM_KEEPALIVE_SECONDS * 1000,
+      maxStreams: config.PORTCULLIS_DP_MCP_MAX_STREAMS,
+    },
     settings: {
       maxBodyBytes: config.PORTCULLIS_DP_MAX_BODY_BYTES,
       maxResponseBytes: config.PORTCULLIS_DP_MAX_RESPONSE_BYTES,

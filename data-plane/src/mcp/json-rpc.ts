@@ -46,6 +46,8 @@ export const RPC = {
   rateLimited: -32015,
   /** The quota store (Redis) is unreachable: the call was not counted, so not executed (HTTP 503). */
   quotaUnavailable: -32016,
+  /** The node holds as many GET streams as it allows (HTTP 503 with Retry-After). */
+  streamLimit: -32017,
   /** MCP 2026-07-28 HeaderMismatch: mirror headers missing, malformed or not matching the body (HTTP 400). */
   headerMismatch: -32020,
   /** MCP 2026-07-28 MissingRequiredClientCapability (never sent: the gateway needs no client capability). */

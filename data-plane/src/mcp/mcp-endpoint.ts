@@ -1,9 +1,10 @@
 // /mcp/{server}: one MCP virtual server over Streamable HTTP, dual-era on one URL. Legacy (2025-11-25, also
 // 2025-06-18): initialize, the gateway's Mcp-Session-Id (bound to the caller), answers in JSON (SSE only to relay
-// progress). Modern (2026-07-28, per request, stateless): handled by modern-endpoint.ts once era.ts has classified
-// the request. Both share this prelude: authenticate before parsing, strict JSON, resolve the caller from the
-// snapshot, JSON-RPC framing; and call-tool.ts for tools/list (list phase of policy) and tools/call (decide with
-// the session ledger, forward with the minted assertion over upstream MCP sessions, one audit event per call).
+// progress), and the session's GET stream (list-streams.ts). Modern (2026-07-28, per request, stateless): handled
+// by modern-endpoint.ts once era.ts has classified the request. Both share this prelude: authenticate before
+// parsing, strict JSON, resolve the caller from the snapshot, JSON-RPC framing; and call-tool.ts for tools/list
+// (list phase of policy) and tools/call (decide with the session ledger, forward with the minted assertion over
+// upstream MCP sessions, one audit event per call).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { uuidv7 } from "@portcullis/proto";
 import type { ApprovalClient, ApprovalGateSettings } from "../approvals/approval-gate.ts";
@@ -31,6 +32,7 @@ import {
   rpcResult,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from "./json-rpc.ts";
+import type { ListStreams } from "./list-streams.ts";
 import { createModernHandler } from "./modern-endpoint.ts";
 import type { McpSession, McpSessionBinding, McpSessionStore } from "./sessions.ts";
 import type { ToolPins } from "./tool-pins.ts";
@@ -56,6 +58,8 @@ export interface McpEndpointDeps {
   mintAssertion: MintAssertion;
   settings: HttpToolsSettings;
   sessions: McpSessionStore;
+  /** The legacy sessions' standalone GET streams (tools/list_changed). */
+  streams: ListStreams;
   /** The control plane's issuer: the authorization server named in the protected-resource metadata. */
   issuer: string;
   logger: Logger;
@@ -123,20 +127,9 @@ export function createMcpEndpoint(deps: McpEndpointDeps): HandleMcp {
       );
       return;
     }
-    if (method === "GET") {
-      // No standalone SSE stream: the gateway sends no server-initiated messages (yet).
-      reply(
-        405,
-        rpcError(null, { code: RPC.invalidRequest, message: "Method not allowed: no SSE stream is offered" }),
-        {
-          allow: "POST, DELETE",
-        },
-      );
-      return;
-    }
-    if (method !== "POST" && method !== "DELETE") {
+    if (method !== "POST" && method !== "DELETE" && method !== "GET") {
       reply(405, rpcError(null, { code: RPC.invalidRequest, message: "Method not allowed" }), {
-        allow: "POST, DELETE",
+        allow: "GET, POST, DELETE",
       });
       return;
     }
@@ -229,8 +222,18 @@ export function createMcpEndpoint(deps: McpEndpointDeps): HandleMcp {
       const session = await boundSession(null, "(mcp session end)");
       if (!session) return;
       sessions.remove(session.id);
+      deps.streams.end(session.id);
       void closeUpstreams(session, settings.upstreamTimeoutMs);
       res.writeHead(204, { "cache-control": "no-store" }).end();
+      return;
+    }
+
+    if (method === "GET") {
+      // The standalone stream (tools/list_changed), bound like a POST: list-streams.ts.
+      const session = await boundSession(null, "(mcp stream)");
+      if (!session) return;
+      const expiresAtMs = token.expiresAt * 1000;
+      deps.streams.open({ req, res, session, serving, expiresAtMs, list: tools.listTools });
       return;
     }
 
@@ -305,7 +308,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): HandleMcp {
         200,
         rpcResult(id, {
           protocolVersion: version,
-          capabilities: { tools: { listChanged: false } },
+          capabilities: { tools: { listChanged: true } },
           serverInfo: { name: "portcullis", title: `Portcullis gateway (${serverName})`, version: DP_VERSION },
         }),
         { "mcp-session-id": session.id },

@@ -37,6 +37,8 @@ export interface McpSessionStore {
    * caller's calls share, keyed by the binding itself, separate from every Mcp-Session-Id session.
    */
   forCaller(binding: McpSessionBinding, protocolVersion: string): McpSession;
+  /** The live session with this id without using it (its idle time is not reset), or undefined. */
+  peek(id: string): McpSession | undefined;
   /** Ends a session; returns it (for closing its upstream sessions) or undefined. */
   remove(id: string): McpSession | undefined;
   /** Drops the sessions idle past the TTL (each handed to `onEvict`). */
@@ -143,6 +145,14 @@ export function createMcpSessionStore(
       const session = create(binding, protocolVersion);
       byCaller.set(key, session.id);
       keyOf.set(session.id, key);
+      return session;
+    },
+    peek(id) {
+      const session = sessions.get(id);
+      if (session && now() > session.lastUsedMs + idleTtlMs) {
+        evict(id);
+        return undefined;
+      }
       return session;
     },
     remove(id) {

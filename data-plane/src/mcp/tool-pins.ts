@@ -44,7 +44,12 @@ export interface ToolPins {
   apply(upstreamKey: string, pinned: readonly SnapshotTool[], listed: readonly unknown[]): DefinitionChange[];
 }
 
-export function createToolPins(options: { recheckMs: number; now?: () => number }): ToolPins {
+export function createToolPins(options: {
+  recheckMs: number;
+  now?: () => number;
+  /** Called after a check that quarantined a tool or lifted a quarantine (what tools/list shows changed). */
+  onChange?: () => void;
+}): ToolPins {
   const now = options.now ?? Date.now;
   // toolId → the pin it was quarantined under, and what the upstream listed.
   const quarantined = new Map<string, { pinnedHash: string; seenHash: string }>();
@@ -68,11 +73,12 @@ export function createToolPins(options: { recheckMs: number; now?: () => number 
         }
       }
       const changes: DefinitionChange[] = [];
+      let lifted = false;
       for (const tool of pinned) {
         const seenHash = seen.get(tool.name);
         if (seenHash === undefined) continue;
         if (seenHash === tool.pinnedHash) {
-          quarantined.delete(tool.id);
+          lifted = quarantined.delete(tool.id) || lifted;
           continue;
         }
         const known = quarantined.get(tool.id);
@@ -80,6 +86,7 @@ export function createToolPins(options: { recheckMs: number; now?: () => number 
         quarantined.set(tool.id, { pinnedHash: tool.pinnedHash, seenHash });
         changes.push({ tool, pinnedHash: tool.pinnedHash, seenHash });
       }
+      if (lifted || changes.length > 0) options.onChange?.();
       return changes;
     },
   };

@@ -14,6 +14,7 @@ import { createAssertionMinter } from "../assertions/mint-assertion.ts";
 import { createDecisionRecorder, type SpoolFullPolicy } from "../audit/record-decision.ts";
 import type { ConfigEngine } from "../config/validate.ts";
 import type { Logger } from "../log.ts";
+import { createListStreams } from "../mcp/list-streams.ts";
 import { closeUpstreams, createMcpEndpoint, type HandleMcp, protectedResourceMetadata } from "../mcp/mcp-endpoint.ts";
 import { createMcpSessionStore } from "../mcp/sessions.ts";
 import { createToolPins } from "../mcp/tool-pins.ts";
@@ -33,6 +34,8 @@ export interface RouterOptions {
   approvals?: ApprovalGateSettings;
   /** How often an upstream's tool definitions are re-checked against their pins (T08). Default 60 s. */
   pinRecheckMs?: number;
+  /** The MCP sessions' GET streams: keep-alive interval and how many one node holds (list-streams.ts defaults). */
+  mcpStreams?: { keepAliveMs?: number; maxStreams?: number };
   settings: HttpToolsSettings;
   spoolFullPolicy: SpoolFullPolicy;
   /** Who owns each A2A task (memory, or Redis shared by the nodes). */
@@ -77,15 +80,25 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
   let invokeTool: InvokeTool | undefined;
   let handleMcp: HandleMcp | undefined;
   let a2a: A2aEndpoint | undefined;
-  // MCP sessions outlive snapshots, like the session ledger. Expired ones end their upstream sessions; the sweep
-  // runs every minute so an idle caller's upstream sessions do not outlive the TTL by much.
+  // MCP sessions outlive snapshots, like the session ledger. Expired ones end their upstream sessions and their
+  // GET stream; the sweep runs every minute so an idle caller's upstream sessions do not outlive the TTL by much.
   const mcpSessions = createMcpSessionStore({
-    onEvict: (session) => void closeUpstreams(session, options.settings.upstreamTimeoutMs),
+    onEvict: (session) => {
+      mcpStreams.end(session.id);
+      void closeUpstreams(session, options.settings.upstreamTimeoutMs);
+    },
   });
   const sessionSweep = setInterval(() => mcpSessions.sweep(), 60_000);
   sessionSweep.unref();
+  // Their GET streams: each is re-checked when a snapshot is swapped in or the pin quarantine changes.
+  const mcpStreams = createListStreams({ sessions: mcpSessions, logger, ...options.mcpStreams });
   // What upstreams list, against the snapshots' pins: outlives snapshots (a re-approval brings a new pin).
-  const pins = createToolPins({ recheckMs: options.pinRecheckMs ?? 60_000 });
+  const pins = createToolPins({
+    recheckMs: options.pinRecheckMs ?? 60_000,
+    onChange: () => {
+      if (serving) mcpStreams.recheck(serving);
+    },
+  });
   let serving: ServingConfig | undefined;
   let unsubscribe: (() => void) | undefined;
   let active = 0;
@@ -103,6 +116,7 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
       ...(options.egress ? { egress: options.egress } : {}),
     });
     serving = next;
+    mcpStreams.recheck(next);
     if (previous) {
       const old = poolsOf(previous);
       const timer = setTimeout(() => {
@@ -152,6 +166,7 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
         mintAssertion,
         settings: options.settings,
         sessions: mcpSessions,
+        streams: mcpStreams,
         issuer: started.identity.issuer,
         logger,
       });
@@ -266,6 +281,7 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
     async close() {
       unsubscribe?.();
       clearInterval(sessionSweep);
+      mcpStreams.close();
       const pools = poolsOf(serving);
       for (const [timer, old] of retiring) {
         clearTimeout(timer);
