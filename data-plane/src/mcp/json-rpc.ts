@@ -81,6 +81,16 @@ export interface RpcError {
 export const rpcError = (id: Id, error: RpcError) => ({ jsonrpc: "2.0" as const, id, error });
 export const rpcResult = (id: Id, result: unknown) => ({ jsonrpc: "2.0" as const, id, result });
 
+/**
+ * An error response as 2026-07-28 has it when the request's id could not be read: without `id` (its schema has
+ * `id?: string | number`; the JSON-RPC 2.0 `null` is what the 2025 era keeps sending).
+ */
+export function withoutNullId(body: unknown): unknown {
+  if (!isObject(body) || body.id !== null) return body;
+  const { id: _null, ...rest } = body;
+  return rest;
+}
+
 /** One SSE event carrying a JSON-RPC message. */
 export const sseEvent = (message: unknown) => `event: message\ndata: ${JSON.stringify(message)}\n\n`;
 

@@ -31,6 +31,7 @@ import {
   rpcError,
   rpcResult,
   SUPPORTED_PROTOCOL_VERSIONS,
+  withoutNullId,
 } from "./json-rpc.ts";
 import type { ListStreams } from "./list-streams.ts";
 import { createModernHandler } from "./modern-endpoint.ts";
@@ -108,11 +109,12 @@ export function createMcpEndpoint(deps: McpEndpointDeps): HandleMcp {
 
   return async function handleMcp(serving, req, res, serverName) {
     const requestId = uuidv7();
-    const reply = (status: number, body: unknown, headers: Record<string, string> = {}, close = false) =>
-      sendJson(res, status, body, { headers, close });
     const method = req.method ?? "";
-    // Before the body is read, only the version header tells the era (2026-07-28 renumbers some gateway codes).
+    // Before the body is read, only the version header tells the era (2026-07-28 renumbers some gateway codes
+    // and sends no `id` when it could not be read).
     const modernHeader = headerEra(req) === "modern";
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}, close = false) =>
+      sendJson(res, status, modernHeader ? withoutNullId(body) : body, { headers, close });
     const early = (code: number) => (modernHeader ? (MODERN_CODES[code] ?? code) : code);
 
     if (modernHeader && method !== "POST") {

@@ -22,6 +22,7 @@ import {
   type RpcError,
   rpcError,
   rpcResult,
+  withoutNullId,
 } from "./json-rpc.ts";
 import type { McpEndpointDeps } from "./mcp-endpoint.ts";
 import type { McpSessionBinding } from "./sessions.ts";
@@ -93,7 +94,7 @@ export function modernShape(req: IncomingMessage, serverName: string): EraShape 
 export function createModernHandler(deps: McpEndpointDeps, tools: ReturnType<typeof createMcpTools>) {
   return async function handleModern(m: ModernRequest): Promise<void> {
     const { req, res, id } = m;
-    const reply = (status: number, body: unknown) => sendJson(res, status, body);
+    const reply = (status: number, body: unknown) => sendJson(res, status, withoutNullId(body));
     const shape = modernShape(req, m.serverName);
     const fail = (status: number, error: RpcError) => reply(status, rpcError(id, shape.error(error, "gateway")));
 

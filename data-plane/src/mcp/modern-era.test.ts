@@ -261,7 +261,8 @@ describe("MCP 2026-07-28 at /mcp/{server} (protocol level)", () => {
       expect(reply.status).toBe(405);
       expect(reply.headers.get("allow")).toBe("POST");
       expect(reply.headers.get("mcp-session-id")).toBeNull();
-      expect(reply.json).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32600 } });
+      expect(reply.json).toMatchObject({ jsonrpc: "2.0", error: { code: -32600 } });
+      expect(reply.json).not.toHaveProperty("id"); // 2026-07-28: no id when it could not be read, never null
     }
     // The legacy session survived the modern DELETE.
     const still = await world.post(token, { jsonrpc: "2.0", id: 2, method: "tools/list" }, session);
@@ -524,11 +525,13 @@ describe("MCP 2026-07-28 at /mcp/{server} (protocol level)", () => {
   it("R11 (2026-07-28): malformed JSON → 400 -32700; method 1 → 400 -32600; foo/bar → 404 -32601; notification → 202; a client response → 400; batch → 400; deep nesting refused", async () => {
     const malformed = await post('{"jsonrpc":"2.0",');
     expect(malformed.status).toBe(400);
-    expect(malformed.json).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32700 } });
+    expect(malformed.json).toMatchObject({ jsonrpc: "2.0", error: { code: -32700 } });
+    expect(malformed.json).not.toHaveProperty("id"); // 2026-07-28: no id when it could not be read, never null
 
     const badMethod = await post({ jsonrpc: "2.0", method: 1 }, { headers: { "mcp-method": "1" } });
     expect(badMethod.status).toBe(400);
-    expect(badMethod.json).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32600 } });
+    expect(badMethod.json).toMatchObject({ jsonrpc: "2.0", error: { code: -32600 } });
+    expect(badMethod.json).not.toHaveProperty("id"); // 2026-07-28: no id when it could not be read, never null
     const nullId = await post({ ...request(1, "tools/list"), id: null });
     expect(nullId.status).toBe(400);
     expect(nullId.json).toMatchObject({ error: { code: -32600 } });
@@ -574,7 +577,8 @@ describe("MCP 2026-07-28 at /mcp/{server} (protocol level)", () => {
       headers: { "mcp-method": "tools/list" },
     });
     expect(batch.status).toBe(400);
-    expect(batch.json).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32600 } });
+    expect(batch.json).toMatchObject({ jsonrpc: "2.0", error: { code: -32600 } });
+    expect(batch.json).not.toHaveProperty("id"); // 2026-07-28: no id when it could not be read, never null
 
     const deep = await post(`${"[".repeat(100_000)}${"]".repeat(100_000)}`);
     expect(deep.status).toBe(400);
@@ -632,6 +636,49 @@ describe("MCP 2026-07-28 at /mcp/{server} (protocol level)", () => {
     expect(reply.status).toBe(401);
     expect(reply.headers.get("www-authenticate")).toContain("resource_metadata=");
     expect(errorOf(reply).code).toBe(-32000);
+  });
+
+  it("policy sees request.era: a deny policy on era 2026-07-28 denies the modern call, not the 2025-11-25 one", async () => {
+    const original = world.resources;
+    await world.publish({
+      ...original,
+      policies: [
+        ...original.policies,
+        {
+          id: "modern-lookup-deny",
+          version: 1,
+          name: "modern-lookup-deny",
+          description: "no directory lookups from 2026-07-28 clients",
+          target: { agents: [AGENT.name], tools: ["lookup"] },
+          effect: "deny",
+          condition: 'request.era == "2026-07-28" && tool.upstream == "directory"',
+          mode: "enforce",
+          priority: 10,
+          approvers: "",
+        },
+      ],
+    });
+    try {
+      const token = await world.token();
+      const modern = await post(request(21, "tools/call", { name: "directory__lookup", arguments: { q: "m" } }), {
+        token,
+      });
+      const result = resultOf(modern);
+      expect(result).toMatchObject({ resultType: "complete", isError: true });
+      const decision = (result._meta as Record<string, { decision_id: string }>)["portcullis/decision"];
+      const [record] = await world.auditWhere((r) => r.id === decision?.decision_id);
+      expect(record).toMatchObject({ era: PV, decision: "deny", policies: ["modern-lookup-deny"] });
+      const session = await world.openSession(token);
+      const legacy = await world.post(
+        token,
+        { jsonrpc: "2.0", id: 22, method: "tools/call", params: { name: "directory__lookup", arguments: { q: "l" } } },
+        session,
+      );
+      expect((legacy.json.result as Record<string, unknown>).isError).toBeUndefined();
+      expect(world.directory.calls("tools/call")).toHaveLength(1);
+    } finally {
+      await world.publish(original);
+    }
   });
 
   // Last: it changes the `lookup` definition of the ocr upstream and its pin.
