@@ -6,6 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { maxShutdownSeconds } from "../data-plane/src/server/shutdown.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const read = (p: string) => readFileSync(path.join(root, p), "utf8");
@@ -106,5 +107,28 @@ describe("deploy/", () => {
     for (const k of ["POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"]) used.delete(k);
     expect(used.size).toBeGreaterThan(8);
     expect([...used].filter((k) => !documented.has(k))).toEqual([]);
+  });
+
+  it("R14: every example gives a data-plane node longer to stop than its drain takes", () => {
+    const drainOf = (env: Record<string, string> | undefined) => Number(env?.PORTCULLIS_DP_DRAIN_SECONDS ?? 5);
+    const kube = parseAllDocuments(read("deploy/kubernetes/data-plane.yaml")).map((d) => d.toJS());
+    const spec = kube.find((d) => d?.kind === "StatefulSet")?.spec.template.spec;
+    const env = Object.fromEntries(
+      (spec.containers[0].env as { name: string; value?: string }[]).map((e) => [e.name, e.value ?? ""]),
+    );
+    expect(spec.terminationGracePeriodSeconds).toBeGreaterThan(maxShutdownSeconds(drainOf(env)));
+    const compose = parseAllDocuments(read("deploy/compose.yaml"))[0]?.toJS();
+    const nodes = Object.values(compose.services as Record<string, Record<string, unknown>>).filter((s) =>
+      String(s.command).includes("dp"),
+    );
+    expect(nodes.length).toBeGreaterThan(0);
+    for (const node of nodes) {
+      const grace = /^(\d+)s$/.exec(String(node.stop_grace_period));
+      expect(Number(grace?.[1] ?? 10)).toBeGreaterThan(
+        maxShutdownSeconds(drainOf(node.environment as Record<string, string>)),
+      );
+    }
+    const unit = read("deploy/systemd/portcullis-dp.service");
+    expect(Number(/^TimeoutStopSec=(\d+)$/m.exec(unit)?.[1])).toBeGreaterThan(maxShutdownSeconds(5));
   });
 });

@@ -23,6 +23,7 @@ import { capConnectionsPerIp, listenerOptions } from "./server/listener-limits.t
 import { parseAllowedOrigins } from "./server/origin-guard.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "./server/read-body.ts";
 import { createRouter, type DataPlaneRouter } from "./server/router.ts";
+import { SETTLE_MS } from "./server/shutdown.ts";
 import { createMemoryLedger, DEFAULT_SESSION_IDLE_TTL_MS } from "./session/ledger.ts";
 import { createRedisLedger, DEFAULT_REDIS_KEY_PREFIX } from "./session/redis-ledger.ts";
 
@@ -283,10 +284,17 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
       // Stop accepting, let the calls in flight finish (bounded by the drain time) so their audit is recorded.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      if (router.inFlight() > 0) logger.info({ inFlight: router.inFlight() }, "draining calls in flight");
       const drainUntil = Date.now() + config.PORTCULLIS_DP_DRAIN_SECONDS * 1000;
       while (router.inFlight() > 0 && Date.now() < drainUntil) await sleep(20);
+      if (router.inFlight() > 0)
+        logger.warn({ inFlight: router.inFlight() }, "drain time over: cutting calls in flight");
       server.closeAllConnections();
       await router.close();
+      // Calls cut at the deadline conclude (their upstream requests were aborted just now) and record their audit
+      // event before the spool closes (R14).
+      const settleUntil = Date.now() + SETTLE_MS;
+      while (router.inFlight() > 0 && Date.now() < settleUntil) await sleep(20);
       await ledger.close();
       await quota.close();
       await taskOwners.close();

@@ -2,11 +2,10 @@ import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { GENESIS_HASH, isDiscontinuityRecord } from "@portcullis/proto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FAST_BACKOFF, FAST_CHANNEL, makeResources, tempDir, waitFor } from "../test/fixtures.ts";
+import { makeResources, startTestNode, tempDir, waitFor } from "../test/fixtures.ts";
 import { TestControlPlane } from "../test/test-control-plane.ts";
 import { SpoolFullError } from "./audit/spool.ts";
-import { silentLogger } from "./log.ts";
-import { type DataPlaneNode, NodeRevokedError, REVOKED_FILE, type StartNodeOptions, startNode } from "./node.ts";
+import { type DataPlaneNode, NodeRevokedError, REVOKED_FILE, type StartNodeOptions } from "./node.ts";
 
 describe("data-plane node", () => {
   let cp: TestControlPlane;
@@ -25,15 +24,7 @@ describe("data-plane node", () => {
   });
 
   async function start(extra: Partial<StartNodeOptions> = {}): Promise<DataPlaneNode> {
-    const node = await startNode({
-      cpGrpcAddress: cp.address,
-      dataDir: dir,
-      logger: silentLogger,
-      backoff: FAST_BACKOFF,
-      channelOptions: FAST_CHANNEL,
-      heartbeatIntervalMs: 50,
-      ...extra,
-    });
+    const node = await startTestNode(cp.address, dir, { heartbeatIntervalMs: 50, ...extra });
     running.add(node);
     return node;
   }

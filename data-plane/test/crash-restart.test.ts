@@ -4,9 +4,7 @@ import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { silentLogger } from "../src/log.ts";
-import { startNode } from "../src/node.ts";
-import { FAST_BACKOFF, FAST_CHANNEL, runChild, tempDir, waitFor } from "./fixtures.ts";
+import { runChild, startTestNode, tempDir, waitFor } from "./fixtures.ts";
 import { TestControlPlane } from "./test-control-plane.ts";
 
 const CHILD = fileURLToPath(new URL("./node-child.ts", import.meta.url));
@@ -46,13 +44,7 @@ describe("audit across crashes", () => {
     expect(second.streamId).toBe(first.streamId);
     expect(cp.enrollCalls).toBe(1);
 
-    const node = await startNode({
-      cpGrpcAddress: cp.address,
-      dataDir: dir,
-      logger: silentLogger,
-      backoff: FAST_BACKOFF,
-      channelOptions: FAST_CHANNEL,
-    });
+    const node = await startTestNode(cp.address, dir);
     try {
       expect(node.spool.recovery.kind).toBe("resumed");
       expect(node.spool.recovery.pendingBatches + node.spool.recovery.unsealedRecords).toBeGreaterThan(0);

@@ -9,6 +9,8 @@ import {
   type SnapshotResources,
   type SnapshotTool,
 } from "@portcullis/proto";
+import { silentLogger } from "../src/log.ts";
+import { type DataPlaneNode, type StartNodeOptions, startNode } from "../src/node.ts";
 
 export function makeResources(
   options: { tools?: number; policies?: number; extraPolicies?: SnapshotPolicy[]; allowMassDelete?: boolean } = {},
@@ -119,6 +121,22 @@ export const FAST_CHANNEL = {
   "grpc.initial_reconnect_backoff_ms": 50,
   "grpc.max_reconnect_backoff_ms": 200,
 };
+
+/** Starts a node on a test control plane with fast retries (enrolled already, or give `bootstrapToken`). */
+export function startTestNode(
+  cpAddress: string,
+  dataDir: string,
+  extra: Partial<StartNodeOptions> = {},
+): Promise<DataPlaneNode> {
+  return startNode({
+    cpGrpcAddress: cpAddress,
+    dataDir,
+    logger: silentLogger,
+    backoff: FAST_BACKOFF,
+    channelOptions: FAST_CHANNEL,
+    ...extra,
+  });
+}
 
 export interface LogEntry {
   level: "debug" | "info" | "warn" | "error";
