@@ -60,7 +60,7 @@ export const RPC = {
  * The gateway's codes renumbered in the 2026-07-28 era. That revision reserves -32020…-32099 for codes the MCP
  * specification defines (implementations MUST NOT emit others from it) and forbids -32002 (its old "resource not
  * found"); new implementation codes belong outside the JSON-RPC reserved range, so these four move to -31xxx
- * (the legacy code + 1000). The other gateway codes (-32000…-32016) sit in the implementation-defined sub-range
+ * (the legacy code + 1000). The other gateway codes (-32000…-32017) sit in the implementation-defined sub-range
  * and are the same in both eras.
  */
 export const MODERN_CODES: Readonly<Record<number, number>> = {

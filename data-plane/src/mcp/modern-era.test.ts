@@ -391,6 +391,10 @@ describe("MCP 2026-07-28 at /mcp/{server} (protocol level)", () => {
     expect(invalid.json).toMatchObject({
       error: { code: -32020, message: "Header mismatch: the Mcp-Name header value contains invalid characters" },
     });
+    // Optional whitespace around a field value is not part of it (RFC 9110 §5.5): a padded name matches.
+    const padded = await rawHttp(call, { "mcp-name": Buffer.from("  ocr__lookup\t ") });
+    expect(padded.status).toBe(200);
+    expect(resultOf(padded).resultType).toBe("complete");
     // A tool name only encodable as Base64 (non-ASCII) goes through the sentinel and reaches routing.
     const accented = await post(request(9, "tools/call", { name: "café", arguments: {} }), {
       headers: { "mcp-name": b64("café") },
@@ -399,7 +403,7 @@ describe("MCP 2026-07-28 at /mcp/{server} (protocol level)", () => {
     // The encoded form of the right name passes.
     const encoded = await post(call, { headers: { "mcp-name": b64("ocr__lookup") } });
     expect(encoded.status).toBe(200);
-    expect(world.ocr.calls("tools/call")).toHaveLength(1);
+    expect(world.ocr.calls("tools/call")).toHaveLength(2);
     // Mcp-Method is required on every request, not only tools/call.
     const list = await post(request(10, "tools/list"), { headers: { "mcp-method": undefined } });
     expect(list.status).toBe(400);
