@@ -1,5 +1,6 @@
 // What the gateway knows about a call, as plain data: the TypeScript side of the contract in context-schema.ts.
 // The builders fill safe defaults (least trust, empty history) so callers state only what they know.
+import { noteListExtends } from "./cel/values.ts";
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -185,16 +186,78 @@ export function buildListContext(input: ListContextInput): ListContext {
   return f({ agent, operator, delegation, env });
 }
 
+type SessionInputCall = NonNullable<SessionInput["calls"]>[number];
+
+/**
+ * Calls already built, by the (frozen) input record they were built from. A session's history is rebuilt on
+ * every decision; a ledger keeps its recorded calls as frozen objects, so each is built once and then reused, and
+ * the engine's conversion of a reused (frozen) call is cached as well. Without this a decision cost grew with the
+ * length of the session. A record that is not frozen, or has no time of its own, is built afresh every time.
+ */
+const builtCalls = new WeakMap<object, { readonly atMs: number; readonly call: SessionCall }>();
+
+const timeMs = (t: Time): number => (t instanceof Date ? t.getTime() : new Date(t).getTime());
+
+function sessionCall(c: SessionInputCall, now: Date): SessionCall {
+  const reusable = c.at !== undefined && Object.isFrozen(c);
+  const atMs = reusable ? timeMs(c.at as Time) : Number.NaN;
+  if (reusable) {
+    const built = builtCalls.get(c);
+    if (built !== undefined && built.atMs === atMs) return built.call;
+  }
+  const call: SessionCall = f({ tool: c.tool, decision: c.decision, at: toDate(c.at, now), args: c.args ?? {} });
+  if (reusable && !Number.isNaN(atMs)) builtCalls.set(c, { atMs, call });
+  return call;
+}
+
+/** What was last built from a ledger's history array (which only grows): the input then, and what it gave. */
+interface BuiltHistory {
+  readonly source: readonly SessionInputCall[];
+  readonly calls: readonly SessionCall[];
+  readonly counts: Readonly<Record<string, number>>;
+}
+
+/**
+ * By the input array (a ledger's live history): the last history built from it. The next decision of the session
+ * only builds the calls appended since, provided every earlier element is still the same frozen record.
+ */
+const builtHistories = new WeakMap<object, BuiltHistory>();
+
+function buildHistory(input: readonly SessionInputCall[], now: Date): Omit<BuiltHistory, "source"> {
+  const before = builtHistories.get(input);
+  let kept = 0;
+  if (before !== undefined && before.source.length <= input.length) {
+    while (kept < before.source.length && before.source[kept] === input[kept]) kept++;
+    if (kept < before.source.length) kept = 0;
+  }
+  if (before !== undefined && kept > 0 && kept === input.length) return before;
+  const calls: SessionCall[] = kept > 0 ? (before as BuiltHistory).calls.slice() : [];
+  const counts: Record<string, number> = Object.create(null);
+  if (kept > 0) Object.assign(counts, (before as BuiltHistory).counts);
+  let reusable = true;
+  for (let i = kept; i < input.length; i++) {
+    const c = input[i] as SessionInputCall;
+    reusable &&= c.at !== undefined && Object.isFrozen(c);
+    const call = sessionCall(c, now);
+    calls.push(call);
+    if (call.decision === "allow") counts[call.tool] = (counts[call.tool] ?? 0) + 1;
+  }
+  f(calls);
+  f(counts);
+  if (kept > 0) noteListExtends(calls, (before as BuiltHistory).calls);
+  if (reusable) builtHistories.set(input, { source: input.slice(), calls, counts });
+  else builtHistories.delete(input);
+  return { calls, counts };
+}
+
 /** Builds the session part of a call context, frozen; `counts` is derived from `calls`. */
 export function buildSessionContext(s: SessionInput, now: Date = new Date()): SessionContext {
-  const calls: SessionCall[] = (s.calls ?? []).map((c) =>
-    f({ tool: c.tool, decision: c.decision, at: toDate(c.at, now), args: c.args ?? {} }),
-  );
+  const { calls, counts } = buildHistory(s.calls ?? [], now);
   return f({
     id: s.id ?? "",
     started_at: toDate(s.started_at, now),
-    calls: f(calls),
-    counts: f(countAllowedCalls(calls)),
+    calls,
+    counts,
     approvals: f((s.approvals ?? []).map((g) => f({ ...g, at: toDate(g.at, now) }))),
     taints: f([...(s.taints ?? [])]),
   });

@@ -89,6 +89,25 @@ describe("list phase", () => {
     expect(listed([only], listCtx({ agent: { id: "x", labels: { team: "sales" } } }))).toEqual([]);
   });
 
+  test("a verdict that does not depend on the caller is reused; one that does is not", () => {
+    // Reads only call-time data: the same verdict for every caller (computed once, then reused).
+    const e = compilePolicySet([allowAll, policy({ id: "d", effect: "deny", condition: 'session.called("x")' })]);
+    for (let i = 0; i < 3; i++) expect(e.listTools(listCtx(), tools).map((t) => t.name)).toEqual(["tool_a", "tool_b"]);
+    // Reads the agent: decided per caller, every time.
+    const byTeam = compilePolicySet([
+      allowAll,
+      policy({ id: "d", effect: "deny", condition: 'agent.labels.team == "sales" || args.x == 1' }),
+    ]);
+    const sales = listCtx({ agent: { id: "s", labels: { team: "sales" } } });
+    expect(byTeam.listTools(listCtx(), tools)).toHaveLength(2);
+    expect(byTeam.listTools(sales, tools)).toHaveLength(0);
+    expect(byTeam.listTools(listCtx(), tools)).toHaveLength(2);
+    // A constant condition reads nothing at all: reused, and still right.
+    const never = compilePolicySet([allowAll, policy({ id: "d", effect: "deny", condition: "1 == 2" })]);
+    expect(never.listTools(sales, tools)).toHaveLength(2);
+    expect(never.listTools(listCtx(), tools)).toHaveLength(2);
+  });
+
   test("returns the caller's tool objects, in order", () => {
     const e = compilePolicySet([allowAll]);
     const out = e.listTools(listCtx(), tools);

@@ -6,6 +6,7 @@ import { ListBindings } from "./bindings.ts";
 import { Meter } from "./cel/meter.ts";
 import type { CompiledPolicy } from "./compile.ts";
 import type { ListContext, ToolContext } from "./context.ts";
+import { LIST_PHASE_VARIABLES } from "./context-schema.ts";
 import type { EngineState } from "./decide.ts";
 import { evaluateCondition } from "./evaluate.ts";
 
@@ -39,8 +40,26 @@ function isListed(state: EngineState, ctx: ListContext, bindings: ListBindings, 
   return mayBeAllowed;
 }
 
+/**
+ * Verdicts of conditions that read nothing known at list time (only args, session, request, now): such a verdict
+ * is the same for every caller and tool, so it is computed once per compiled policy instead of on every call.
+ */
+const callerIndependent = new WeakMap<CompiledPolicy, ListVerdict>();
+
+const readsOnlyCallTimeData = (p: CompiledPolicy): boolean =>
+  p.condition !== undefined && [...p.condition.roots].every((root) => !LIST_PHASE_VARIABLES.has(root));
+
 /** Whether the policy surely matches, surely does not, or cannot tell without call-time data. */
 export function verdictAtListTime(p: CompiledPolicy, bindings: ListBindings, meter: Meter): ListVerdict {
+  const known = callerIndependent.get(p);
+  if (known !== undefined) return known;
+  const verdict = evaluateAtListTime(p, bindings, meter);
+  // An evaluation limit depends on the moment (a time budget), so only a clean verdict is kept.
+  if (meter.limit === undefined && readsOnlyCallTimeData(p)) callerIndependent.set(p, verdict);
+  return verdict;
+}
+
+function evaluateAtListTime(p: CompiledPolicy, bindings: ListBindings, meter: Meter): ListVerdict {
   bindings.unknownRead = false;
   const r = evaluateCondition(p, bindings, meter);
   if (r.kind === "true") return "match";

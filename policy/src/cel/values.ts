@@ -16,6 +16,19 @@ const converters = new WeakMap<CelT, Convert>();
 /** Cleared by a container converter when it meets a value that is not frozen (so its parent is not cacheable). */
 let frozen = true;
 
+/** Frozen lists known to begin with every element of another frozen list, in order (see noteListExtends). */
+const extendedLists = new WeakMap<readonly unknown[], readonly unknown[]>();
+
+/**
+ * Records that the frozen list `list` is the frozen list `base` followed by more elements (the same objects), so
+ * that converting `list` converts only what `base` does not have. Both must be frozen; anything else is ignored.
+ */
+export function noteListExtends(list: readonly unknown[], base: readonly unknown[]): void {
+  if (!Object.isFrozen(list) || !Object.isFrozen(base) || base.length > list.length) return;
+  for (let i = 0; i < base.length; i++) if (list[i] !== base[i]) return;
+  extendedLists.set(list, base);
+}
+
 /** Returns the CEL value, or undefined when `v` is absent or does not fit `t`. */
 export function toCelValue(v: unknown, t: CelT): unknown {
   return converterFor(t)(v);
@@ -57,14 +70,26 @@ function buildConverter(t: CelT): Convert {
     case "list": {
       if (t.elem.kind === "dyn") return (v) => (Array.isArray(v) ? v : undefined);
       const elem = converterFor(t.elem);
+      const cache = new WeakMap<readonly unknown[], readonly unknown[]>();
       return (v) => {
         if (!Array.isArray(v)) return undefined;
-        if (!Object.isFrozen(v)) frozen = false;
-        const out: unknown[] = [];
-        for (const x of v) {
-          const c = elem(x);
-          if (c !== undefined) out.push(c);
+        const outer = frozen;
+        frozen = Object.isFrozen(v);
+        let out = frozen ? cache.get(v) : undefined;
+        if (out === undefined) {
+          // A frozen list that extends one converted before (a session's history, one call longer): convert only
+          // the new elements. The base's conversion was cached only if all of it was frozen, hence still current.
+          const base = frozen ? extendedLists.get(v) : undefined;
+          const converted = base === undefined ? undefined : cache.get(base);
+          const built = converted === undefined ? [] : converted.slice();
+          for (let i = converted === undefined ? 0 : (base as readonly unknown[]).length; i < v.length; i++) {
+            const c = elem(v[i]);
+            if (c !== undefined) built.push(c);
+          }
+          if (frozen) cache.set(v, built);
+          out = built;
         }
+        frozen = outer && frozen;
         return celList(out as never[]);
       };
     }
@@ -121,7 +146,18 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** A value standing for "not known in this phase": reading it yields this error. */
+const unknownValues = new Map<string, unknown>();
+
+/**
+ * A value standing for "not known in this phase": reading it yields this error. One error value per name, made
+ * once: an error value is immutable, and constructing one (an Error, with its stack trace) on every list-phase
+ * read was a measurable share of each call.
+ */
 export function unknownValue(name: string): unknown {
-  return celError(`${name} is not known when listing tools`);
+  let v = unknownValues.get(name);
+  if (v === undefined) {
+    v = celError(`${name} is not known when listing tools`);
+    unknownValues.set(name, v);
+  }
+  return v;
 }
