@@ -8,6 +8,8 @@
 // then both again at half the gateway's own full-load throughput.
 // Sessions: one MCP session per concurrent client; the gateway's ledger caps a session at 1,000 calls, so each
 // client rotates to a fresh session (new token with a new `sid`, new initialize) every 900 calls, on every target.
+// Each full-load phase also reports the CPU time of the whole process (all its threads) per call: on a shared
+// machine that is steadier than req/s, which depends on what else runs.
 // The last line of output is one JSON object with the figures.
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
@@ -157,6 +159,8 @@ interface Stats {
   requests: number;
   errors: number;
   sessions: number;
+  /** Full load only: CPU time of the whole process (all threads) per completed call, in µs. */
+  cpu_us_per_call?: number;
 }
 
 const pct = (sorted: Float64Array, p: number) =>
@@ -190,6 +194,8 @@ function summarize(
 /** Closed loop: CONNECTIONS clients, each sends its next call when the previous one answered. */
 async function fullLoad(target: Target): Promise<Stats> {
   const start = performance.now();
+  let cpuFrom: NodeJS.CpuUsage | undefined;
+  let cpuCalls = 0;
   const measureFrom = start + WARMUP_S * 1000;
   const end = measureFrom + SECONDS * 1000;
   const lat: number[] = [];
@@ -205,6 +211,10 @@ async function fullLoad(target: Target): Promise<Stats> {
       const { ok, text } = await callEcho(target, session.headers);
       const t1 = performance.now();
       session.calls++;
+      if (t1 >= measureFrom) {
+        cpuFrom ??= process.cpuUsage();
+        cpuCalls++;
+      }
       if (t0 < measureFrom || t1 > end) continue;
       if (ok) lat.push(t1 - t0);
       else {
@@ -214,7 +224,11 @@ async function fullLoad(target: Target): Promise<Stats> {
     }
   };
   await Promise.all(Array.from({ length: CONNECTIONS }, client));
-  return summarize(target.name, "full", lat, errors, SECONDS, sessions, firstError);
+  // All threads of this process (load generator, upstream, proxy or gateway and its test control plane, libuv's
+  // pool): what a call costs the machine, which, unlike req/s, hardly depends on what else runs on it.
+  const cpu = process.cpuUsage(cpuFrom);
+  const stats = summarize(target.name, "full", lat, errors, SECONDS, sessions, firstError);
+  return { ...stats, cpu_us_per_call: Math.round((cpu.user + cpu.system) / Math.max(1, cpuCalls)) };
 }
 
 /** Open loop at `rate` calls/s: each call is scheduled, latency counts from its scheduled time (no omission). */
@@ -315,7 +329,9 @@ process.stdout.write(
 const full: Record<string, Stats> = {};
 for (const t of [direct, plain, gw]) {
   full[t.name] = await fullLoad(t);
-  process.stdout.write(`  full load ${t.name}: ${full[t.name]?.rps} req/s\n`);
+  process.stdout.write(
+    `  full load ${t.name}: ${full[t.name]?.rps} req/s, ${full[t.name]?.cpu_us_per_call} µs CPU per call\n`,
+  );
 }
 const f = (name: string) => full[name] as Stats;
 const halfRate = Math.max(1, Math.round(f("proxy").rps / 2));
@@ -353,6 +369,7 @@ const addedP99Gw = round(hg("gateway").p99_ms - hg("proxy").p99_ms, 3);
 const addedP50Gw = round(hg("gateway").p50_ms - hg("proxy").p50_ms, 3);
 process.stdout.write(
   `\ngateway ÷ proxy = ${ratioGatewayProxy} (target ≥ 0.7: ${ratioGatewayProxy >= 0.7 ? "met" : "not met"}); ` +
+    `CPU per call (whole process): gateway ${f("gateway").cpu_us_per_call} µs, proxy ${f("proxy").cpu_us_per_call} µs, direct ${f("direct").cpu_us_per_call} µs; ` +
     `proxy ÷ direct = ${ratioProxyDirect}; added p99 at ${halfRate}/s = ${addedP99} ms ` +
     `(target ≤ 1 ms: ${addedP99 <= 1 ? "met" : "not met"}); ` +
     `added p50/p99 at ${halfGatewayRate}/s (half the gateway's throughput) = ${addedP50Gw}/${addedP99Gw} ms; audit records received by the control plane: ${auditRecords}\n`,
@@ -373,6 +390,10 @@ const result = {
   direct_p99_ms: f("direct").p99_ms,
   ratio_gateway_proxy: ratioGatewayProxy,
   ratio_proxy_direct: ratioProxyDirect,
+  gateway_cpu_us_per_call: f("gateway").cpu_us_per_call,
+  proxy_cpu_us_per_call: f("proxy").cpu_us_per_call,
+  direct_cpu_us_per_call: f("direct").cpu_us_per_call,
+  cpu_ratio_proxy_gateway: round((f("proxy").cpu_us_per_call ?? 0) / Math.max(1, f("gateway").cpu_us_per_call ?? 0), 3),
   half_load_rps: halfRate,
   gateway_half_rps: h("gateway").rps,
   proxy_half_rps: h("proxy").rps,
