@@ -265,7 +265,9 @@ export function createMcpTools(deps: McpEndpointDeps) {
       // Decide with the session's history (and the approval step when a policy holds the call); the call is
       // recorded in the same critical section.
       const cancelled = new AbortController();
-      res.once("close", () => cancelled.abort());
+      res.once("close", () => {
+        if (!res.writableFinished) cancelled.abort();
+      });
       const decided = await decideWithHold({
         ledger,
         key: sessionKeyOf(token, tokenSession, caller.agent.id),

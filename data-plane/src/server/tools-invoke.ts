@@ -219,7 +219,9 @@ export function createToolsInvoke(deps: ToolsInvokeDeps): InvokeTool {
       // 6. Decide: policy against the session's history (and, when a policy holds the call, the approval step);
       // the call is recorded in the same critical section.
       const cancelled = new AbortController();
-      res.once("close", () => cancelled.abort());
+      res.once("close", () => {
+        if (!res.writableFinished) cancelled.abort();
+      });
       const decided = await decideWithHold({
         ledger,
         key: sessionKeyOf(token, session, agent.id),
