@@ -63,11 +63,33 @@ const agentContextOf = (a: SnapshotAgent): AgentContext => ({
 });
 
 /**
+ * Resolutions by serving config (one per snapshot) and verified token. The verifier hands out the same token
+ * object for as long as it caches the token, and a resolution depends on nothing but the two (the snapshot's
+ * agents, delegation grants and directory, and the token's claims), so a session's later calls reuse it.
+ */
+const resolutions = new WeakMap<ServingConfig, WeakMap<VerifiedToken, CallerResolution>>();
+
+/**
  * Step 4: the agent from the snapshot (never from the token's say-so), the operator and the delegation. A
- * delegated session's chain is verified again on every call against the snapshot: every agent still exists and
- * is enabled, each still allows the next to act for it, and none appears twice.
+ * delegated session's chain is verified again against every snapshot: every agent still exists and is enabled,
+ * each still allows the next to act for it, and none appears twice.
  */
 export function resolveCaller(serving: ServingConfig, token: VerifiedToken, session: TokenSession): CallerResolution {
+  if (session !== token.session) return resolveAgainst(serving, token, session);
+  let byToken = resolutions.get(serving);
+  if (byToken === undefined) {
+    byToken = new WeakMap();
+    resolutions.set(serving, byToken);
+  }
+  let resolved = byToken.get(token);
+  if (resolved === undefined) {
+    resolved = resolveAgainst(serving, token, session);
+    byToken.set(token, resolved);
+  }
+  return resolved;
+}
+
+function resolveAgainst(serving: ServingConfig, token: VerifiedToken, session: TokenSession): CallerResolution {
   const { engine } = serving;
   const agent = engine.agentsById.get(session.agentId);
   if (!agent || agent.disabled) return { ok: false, message: "the agent is unknown to this gateway or disabled" };
@@ -85,19 +107,34 @@ export function resolveCaller(serving: ServingConfig, token: VerifiedToken, sess
     chain.push(hop);
   }
   const delegators = chain.slice(0, -1);
-  return {
+  // Shared by the session's concurrent calls: frozen, so none can change what another decides on.
+  const resolved: CallerResolution = {
     ok: true,
     agent,
-    delegators,
-    delegatorContexts: delegators.map(agentContextOf),
-    who: {
+    delegators: Object.freeze(delegators),
+    delegatorContexts: Object.freeze(delegators.map(agentContextOf)),
+    who: Object.freeze({
       agent: agentContextOf(agent),
-      operator: resolveOperator(serving, token),
-      delegation: { chain: chain.map((a) => ({ agent: a.name, trust: a.trust, owner: a.owner })), origin: "human" },
+      operator: Object.freeze(resolveOperator(serving, token)),
+      delegation: {
+        chain: chain.map((a) => ({ agent: a.name, trust: a.trust, owner: a.owner })),
+        origin: "human" as const,
+      },
       env: { gateway: engine.resources.groupName },
-    },
+    }),
   };
+  return Object.freeze(resolved);
 }
+
+/**
+ * Per caller (a resolution, reused across a session's calls) and policy engine: the list context, and the tools
+ * the list phase found it may call. Only "listed" is kept: an evaluation limit can only hide a tool, never list
+ * one, so a listed tool is listed without any limit in the way, while a hidden one is decided again next time.
+ */
+const listings = new WeakMap<
+  object,
+  { engine: ServingConfig["engine"]; context: ReturnType<typeof buildListContext>; listed: WeakSet<ToolContext> }
+>();
 
 /** The list phase for a resolved caller: the tools it (and, when delegated, every delegator) may call. */
 export function visibleTools<T extends ToolContext>(
@@ -105,7 +142,19 @@ export function visibleTools<T extends ToolContext>(
   caller: Pick<ResolvedCaller, "who" | "delegatorContexts">,
   tools: readonly T[],
 ): T[] {
-  return listToolsForChain(engine.policies, buildListContext(caller.who), caller.delegatorContexts, tools);
+  let seen = listings.get(caller);
+  if (seen === undefined || seen.engine !== engine) {
+    seen = { engine, context: buildListContext(caller.who), listed: new WeakSet() };
+    listings.set(caller, seen);
+  }
+  const { listed } = seen;
+  const undecided = tools.filter((tool) => !listed.has(tool));
+  if (undecided.length > 0) {
+    for (const tool of listToolsForChain(engine.policies, seen.context, caller.delegatorContexts, undecided)) {
+      listed.add(tool);
+    }
+  }
+  return tools.filter((tool) => listed.has(tool));
 }
 
 /** The decision event of one call, before anything is known beyond the caller. */
