@@ -92,7 +92,12 @@ describe("runDataPlane", () => {
     expect(String((await get(running, "/readyz")).body.reason)).toMatch(/no valid config snapshot/);
     const offer = cp.publish(makeResources());
     await waitFor("ready", async () => (await get(running, "/readyz")).status === 200);
-    expect((await get(running, "/readyz")).body).toEqual({ status: "ready", version: 1, sha256: offer.sha256 });
+    expect((await get(running, "/readyz")).body).toEqual({
+      status: "ready",
+      version: 1,
+      sha256: offer.sha256,
+      controlPlane: { silentSeconds: expect.any(Number), stale: false, stalePolicy: "serve" },
+    });
     const notFound = await get(running, "/anything?x=1");
     expect(notFound.status).toBe(404);
     expect(notFound.body).toEqual({

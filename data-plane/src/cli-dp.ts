@@ -67,6 +67,10 @@ export const dataPlaneConfigSchema = z.object({
   PORTCULLIS_DP_HTTP: hostPort("127.0.0.1:8080").default("127.0.0.1:8080"),
   PORTCULLIS_DP_NAME: z.string().min(1).max(100).optional(),
   PORTCULLIS_DP_HEARTBEAT_SECONDS: positiveInt(10),
+  PORTCULLIS_DP_MAX_STALENESS_SECONDS: positiveInt(600),
+  PORTCULLIS_DP_STALE_POLICY: z
+    .enum(["serve", "deny_sensitive"], { message: "expected serve or deny_sensitive" })
+    .default("serve"),
   PORTCULLIS_DP_SPOOL_MAX_BYTES: positiveInt(DEFAULT_SPOOL_LIMITS.maxBytes),
   PORTCULLIS_DP_SPOOL_MAX_EVENTS: positiveInt(DEFAULT_SPOOL_LIMITS.maxEvents),
   PORTCULLIS_DP_SPOOL_FULL_POLICY: z.enum(["deny_sensitive", "deny_all"]).default("deny_sensitive"),
@@ -133,6 +137,11 @@ export function parseDataPlaneConfig(env: Record<string, string | undefined> = p
   }
   if (config.PORTCULLIS_DP_HEADERS_TIMEOUT_MS > config.PORTCULLIS_DP_REQUEST_TIMEOUT_MS) {
     problems.push("  PORTCULLIS_DP_HEADERS_TIMEOUT_MS: must not exceed PORTCULLIS_DP_REQUEST_TIMEOUT_MS");
+  }
+  if (config.PORTCULLIS_DP_MAX_STALENESS_SECONDS < 2 * config.PORTCULLIS_DP_HEARTBEAT_SECONDS) {
+    problems.push(
+      "  PORTCULLIS_DP_MAX_STALENESS_SECONDS: must be at least twice PORTCULLIS_DP_HEARTBEAT_SECONDS (heartbeats are how the control plane is heard from)",
+    );
   }
   if (problems.length > 0) {
     throw new DataPlaneConfigError(
@@ -224,6 +233,10 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
     mcpStreams: {
       keepAliveMs: config.PORTCULLIS_DP_MCP_STREAM_KEEPALIVE_SECONDS * 1000,
       maxStreams: config.PORTCULLIS_DP_MCP_MAX_STREAMS,
+    },
+    staleness: {
+      maxStalenessMs: config.PORTCULLIS_DP_MAX_STALENESS_SECONDS * 1000,
+      policy: config.PORTCULLIS_DP_STALE_POLICY,
     },
     settings: {
       maxBodyBytes: config.PORTCULLIS_DP_MAX_BODY_BYTES,
@@ -344,7 +357,15 @@ function handleHttp(
   if (pathname === "/readyz") {
     const engine = node()?.config.current();
     if (reason) send(503, { status: "not_ready", reason });
-    else send(200, { status: "ready", version: engine?.version, sha256: engine?.sha256 });
+    else {
+      const cp = router.staleness();
+      send(200, {
+        status: "ready",
+        version: engine?.version,
+        sha256: engine?.sha256,
+        ...(cp ? { controlPlane: { silentSeconds: cp.silentSeconds, stale: cp.stale, stalePolicy: cp.policy } } : {}),
+      });
+    }
     return;
   }
   // Not ready → 503 for everything (never serve with no config); ready → the request path.

@@ -90,6 +90,8 @@ export interface Faults {
   staleCursor: boolean;
   /** Reject every batch with this reason. */
   rejectAllWith: string | undefined;
+  /** A silent partition: streams stay open but nothing is sent (no heartbeat answers, no snapshots); see heal(). */
+  silent?: boolean;
 }
 
 interface ConfigConnection {
@@ -311,7 +313,14 @@ export class TestControlPlane {
     });
   }
 
+  /** Ends a silent partition: what was published meanwhile is offered at once. */
+  heal(): void {
+    this.faults.silent = false;
+    for (const conn of this.#connections) this.#offer(conn);
+  }
+
   #offer(conn: ConfigConnection): void {
+    if (this.faults.silent) return;
     const snap = this.#current;
     if (!conn.hello || conn.inFlight || !snap) return;
     if (snap.version === conn.servingVersion && snap.sha256 === conn.servingSha256) return;
@@ -387,7 +396,7 @@ export class TestControlPlane {
         }
         case "heartbeat":
           record("heartbeat", msg.heartbeat);
-          call.write({ heartbeatAck: { serverTimeMs: String(Date.now()) } });
+          if (!this.faults.silent) call.write({ heartbeatAck: { serverTimeMs: String(Date.now()) } });
           return;
         default:
           this.violations.push(`stream ${conn.stream}: empty message`);

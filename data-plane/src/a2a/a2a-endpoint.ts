@@ -31,6 +31,7 @@ import {
 import { checkBodyHeaders, readJsonBody } from "../server/read-body.ts";
 import { bearerChallenge, sendError, sendJson } from "../server/replies.ts";
 import type { ServingConfig } from "../server/serving-config.ts";
+import type { StalenessWatch } from "../server/staleness.ts";
 import type { HttpToolsSettings } from "../server/tools-invoke.ts";
 import type { SessionLedger } from "../session/ledger.ts";
 import type { A2aRoute } from "./a2a-routes.ts";
@@ -76,10 +77,14 @@ export const A2A_RPC = {
   rateLimited: -31414,
   /** The quota store (Redis) is unreachable: the call was not counted, so not executed (HTTP 503). */
   quotaUnavailable: -31415,
+  /** The node has not heard from the control plane past its staleness limit: sensitive agents refused (R05). */
+  configStale: -31416,
 } as const;
 
 export interface A2aEndpointDeps {
   ledger: SessionLedger;
+  /** Past the staleness limit with PORTCULLIS_DP_STALE_POLICY=deny_sensitive, sensitive calls are refused (R05). */
+  staleness?: Pick<StalenessWatch, "refusesSensitive">;
   quota: QuotaStore;
   recorder: DecisionRecorder;
   mintAssertion: MintAssertion;
@@ -324,6 +329,8 @@ export function createA2aEndpoint(deps: A2aEndpointDeps): A2aEndpoint {
         const text = "the audit spool is full: calls to this agent are refused until it drains";
         return refuse(200, A2A_RPC.auditUnavailable, text, "audit_unavailable", "audit_unavailable");
       }
+      const stale = deps.staleness?.refusesSensitive(sensitive);
+      if (stale) return refuse(503, A2A_RPC.configStale, stale, "config_stale", "config_stale");
       // No call reaches an upstream whose card the gateway cannot trust (T13).
       const card = await cardEntry(route).result;
       if (!card.ok) {

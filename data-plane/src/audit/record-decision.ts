@@ -25,6 +25,7 @@ export type CallOutcome =
   | "rate_limited"
   | "quota_unavailable"
   | "audit_unavailable"
+  | "config_stale"
   | "upstream_timeout"
   | "upstream_error"
   | "cancelled"

@@ -48,6 +48,12 @@ export interface ConfigStatus {
   revoked?: string;
   /** Control-plane clock minus ours, from the last heartbeat answer. */
   clockSkewMs?: number;
+  /**
+   * When the control plane was last heard from (any message; heartbeats are answered every heartbeat interval), in
+   * ms since the epoch; the process start until it is first heard from. A silent partition (packets dropped, the
+   * stream still open) shows here even while `connected` is still true.
+   */
+  lastContactAt: number;
 }
 
 export interface ConfigClient {
@@ -80,7 +86,13 @@ export async function startConfigClient(options: ConfigClientOptions): Promise<C
 
   let engine: ConfigEngine | undefined;
   let waitingReason = "no valid config snapshot yet: waiting for the control plane";
-  const status: ConfigStatus = { servingVersion: 0, servingSha256: "", connected: false, lastApplyMs: 0 };
+  const status: ConfigStatus = {
+    servingVersion: 0,
+    servingSha256: "",
+    connected: false,
+    lastApplyMs: 0,
+    lastContactAt: Date.now(),
+  };
   let activeCall: grpc.ClientDuplexStream<DpMessage, CpMessage__Output> | undefined;
 
   const restored = await loadSnapshot(options.dataDir);
@@ -185,6 +197,7 @@ export async function startConfigClient(options: ConfigClientOptions): Promise<C
         void processing.then(() => resolve(revoked));
       };
       call.on("data", (message: CpMessage__Output) => {
+        status.lastContactAt = Date.now();
         if (!status.connected) {
           status.connected = true;
           backoff.reset();

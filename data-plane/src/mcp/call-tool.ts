@@ -240,6 +240,14 @@ export function createMcpTools(deps: McpEndpointDeps) {
         const message = "the audit spool is full: calls to this tool are refused until it drains";
         return refuse(RPC.auditUnavailable, message, "audit_unavailable", "audit_unavailable");
       }
+      const stale = deps.staleness?.refusesSensitive(sensitive);
+      if (stale) {
+        return conclude(
+          rpcError(id, { code: RPC.configStale, message: stale, data: { reason_code: "config_stale" } }),
+          { outcome: "config_stale", code: "config_stale", reason: stale },
+          { status: 503, headers: {} },
+        );
+      }
       const quota = await takeQuota(deps.quota, engine, {
         agentId: caller.agent.id,
         operator: token.subject,

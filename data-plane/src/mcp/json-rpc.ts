@@ -48,6 +48,8 @@ export const RPC = {
   quotaUnavailable: -32016,
   /** The node holds as many GET streams as it allows (HTTP 503 with Retry-After). */
   streamLimit: -32017,
+  /** The node has not heard from the control plane past its staleness limit: sensitive tools refused (HTTP 503). */
+  configStale: -32018,
   /** MCP 2026-07-28 HeaderMismatch: mirror headers missing, malformed or not matching the body (HTTP 400). */
   headerMismatch: -32020,
   /** MCP 2026-07-28 MissingRequiredClientCapability (never sent: the gateway needs no client capability). */
@@ -60,7 +62,7 @@ export const RPC = {
  * The gateway's codes renumbered in the 2026-07-28 era. That revision reserves -32020…-32099 for codes the MCP
  * specification defines (implementations MUST NOT emit others from it) and forbids -32002 (its old "resource not
  * found"); new implementation codes belong outside the JSON-RPC reserved range, so these four move to -31xxx
- * (the legacy code + 1000). The other gateway codes (-32000…-32017) sit in the implementation-defined sub-range
+ * (the legacy code + 1000). The other gateway codes (-32000…-32018) sit in the implementation-defined sub-range
  * and are the same in both eras.
  */
 export const MODERN_CODES: Readonly<Record<number, number>> = {

@@ -16,6 +16,7 @@ import { authenticateCaller, openDecisionEvent, resolveCaller } from "../server/
 import { checkBodyHeaders, readJsonBody } from "../server/read-body.ts";
 import { sendJson } from "../server/replies.ts";
 import type { ServingConfig } from "../server/serving-config.ts";
+import type { StalenessWatch } from "../server/staleness.ts";
 import type { HttpToolsSettings } from "../server/tools-invoke.ts";
 import type { SessionLedger } from "../session/ledger.ts";
 import { DP_VERSION } from "../version.ts";
@@ -50,6 +51,8 @@ export {
 
 export interface McpEndpointDeps {
   ledger: SessionLedger;
+  /** Past the staleness limit with PORTCULLIS_DP_STALE_POLICY=deny_sensitive, sensitive calls are refused (R05). */
+  staleness?: Pick<StalenessWatch, "refusesSensitive">;
   quota: QuotaStore;
   /** The control plane's approval service (absent: approval-gated calls fail closed with approval_unavailable). */
   approvals?: { client: ApprovalClient | undefined; settings: ApprovalGateSettings };

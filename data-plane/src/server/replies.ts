@@ -28,6 +28,7 @@ export const ERROR_STATUS = {
   upstream_error: 502,
   not_ready: 503,
   audit_unavailable: 503,
+  config_stale: 503,
   approval_unavailable: 503,
   session_store_unavailable: 503,
   quota_unavailable: 503,

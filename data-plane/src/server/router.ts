@@ -24,6 +24,13 @@ import type { SessionLedger } from "../session/ledger.ts";
 import { createOriginGuard } from "./origin-guard.ts";
 import { sendError, sendJson } from "./replies.ts";
 import { buildServingConfig, type ServingConfig } from "./serving-config.ts";
+import {
+  createStalenessWatch,
+  DEFAULT_STALENESS,
+  type StalenessReport,
+  type StalenessSettings,
+  type StalenessWatch,
+} from "./staleness.ts";
 import { createToolsInvoke, type HttpToolsSettings, type InvokeTool } from "./tools-invoke.ts";
 
 export interface RouterOptions {
@@ -46,6 +53,8 @@ export interface RouterOptions {
   allowedOrigins?: ReadonlySet<string>;
   /** Which addresses upstream connections may not reach (T11); default: link-local, metadata and the like. */
   egress?: EgressRules;
+  /** How long the node serves without word from the control plane before it alarms (R05); default 600 s, serve. */
+  staleness?: StalenessSettings;
   logger: Logger;
 }
 
@@ -56,6 +65,8 @@ export interface DataPlaneRouter {
   attach(node: DataPlaneNode): void;
   /** Requests being served. */
   inFlight(): number;
+  /** How long the control plane has been silent, once attached (R05). */
+  staleness(): StalenessReport | undefined;
   /** Stops following config changes and closes the upstream pools (in-flight upstream calls are aborted). */
   close(): Promise<void>;
 }
@@ -100,6 +111,7 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
     },
   });
   let serving: ServingConfig | undefined;
+  let staleness: StalenessWatch | undefined;
   let unsubscribe: (() => void) | undefined;
   let active = 0;
   const retiring = new Map<NodeJS.Timeout, Set<Pool>>();
@@ -137,6 +149,13 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
   return {
     attach(started) {
       node = started;
+      staleness?.stop();
+      staleness = createStalenessWatch({
+        lastContactAt: () => started.config.status().lastContactAt,
+        servingVersion: () => started.config.current()?.version,
+        settings: options.staleness ?? DEFAULT_STALENESS,
+        logger,
+      });
       const recorder = createDecisionRecorder({
         spool: started.spool,
         spoolFull: () => started.spoolFull(),
@@ -148,7 +167,9 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
         client: started.approvals,
         settings: options.approvals ?? { holdMs: 0, timeoutMs: DEFAULT_APPROVAL_TIMEOUT_MS },
       };
+      const stale = { refusesSensitive: (sensitive: boolean) => staleness?.refusesSensitive(sensitive) };
       invokeTool = createToolsInvoke({
+        staleness: stale,
         ledger: options.ledger,
         quota: options.quota,
         approvals,
@@ -158,6 +179,7 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
         logger,
       });
       handleMcp = createMcpEndpoint({
+        staleness: stale,
         ledger: options.ledger,
         quota: options.quota,
         approvals,
@@ -171,6 +193,7 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
         logger,
       });
       a2a = createA2aEndpoint({
+        staleness: stale,
         ledger: options.ledger,
         quota: options.quota,
         recorder,
@@ -278,7 +301,10 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
 
     inFlight: () => active,
 
+    staleness: () => staleness?.report(),
+
     async close() {
+      staleness?.stop();
       unsubscribe?.();
       clearInterval(sessionSweep);
       mcpStreams.close();

@@ -38,6 +38,7 @@ import {
 import { checkBodyHeaders, readJsonBody } from "./read-body.ts";
 import { bearerChallenge, ERROR_STATUS, type ErrorCode, errorBody, sendError, sendJson } from "./replies.ts";
 import type { ServingConfig } from "./serving-config.ts";
+import type { StalenessWatch } from "./staleness.ts";
 
 export interface HttpToolsSettings {
   maxBodyBytes: number;
@@ -47,6 +48,8 @@ export interface HttpToolsSettings {
 
 export interface ToolsInvokeDeps {
   ledger: SessionLedger;
+  /** Past the staleness limit with PORTCULLIS_DP_STALE_POLICY=deny_sensitive, sensitive calls are refused (R05). */
+  staleness?: Pick<StalenessWatch, "refusesSensitive">;
   quota: QuotaStore;
   /** The control plane's approval service (absent: approval-gated calls fail closed with approval_unavailable). */
   approvals?: { client: ApprovalClient | undefined; settings: ApprovalGateSettings };
@@ -198,6 +201,8 @@ export function createToolsInvoke(deps: ToolsInvokeDeps): InvokeTool {
         const message = "the audit spool is full: calls to this tool are refused until it drains";
         return refuse("audit_unavailable", message, "audit_unavailable");
       }
+      const stale = deps.staleness?.refusesSensitive(sensitive);
+      if (stale) return refuse("config_stale", stale, "config_stale");
       const quota = await takeQuota(deps.quota, engine, {
         agentId: agent.id,
         operator: token.subject,
