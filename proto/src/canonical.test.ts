@@ -86,6 +86,12 @@ describe("canonicalJson", () => {
     const bare = Object.assign(Object.create(null), { b: 2, a: 1 });
     expect(canonicalJson(bare)).toBe('{"a":1,"b":2}');
     expect(() => canonicalJson({ rules: [{ limit: Number.NaN }] })).toThrow("$.rules[0].limit");
+    // The path is that of the failing member, not of siblings encoded before it.
+    expect(() => canonicalJson({ a: { x: [1, 2] }, b: [true, { c: "\ud800" }] })).toThrow(
+      "$.b[1].c: string contains a lone surrogate",
+    );
+    expect(() => canonicalJson([[1], [2, [3, undefined]]])).toThrow("$[1][1][1]: undefined has no JSON form");
+    expect(() => canonicalJson({ ok: 1, when: new Date(0) })).toThrow("$.when: only plain objects");
   });
 
   it("gives UTF-8 bytes and a stable SHA-256", () => {

@@ -20,7 +20,7 @@ export const MAX_DEPTH = 512;
  * surrogates, non-plain objects (Date, Map, Buffer, class instances), cycles.
  */
 export function canonicalJson(value: unknown): string {
-  return encode(value, "$", 0);
+  return encode(value, []);
 }
 
 /** The canonical JSON of `value` as UTF-8 bytes. */
@@ -49,7 +49,7 @@ export function parseCanonical(bytes: Uint8Array | string): unknown {
   } catch {
     throw new CanonicalJsonError("not valid JSON");
   }
-  if (encode(value, "$", 0) !== text) {
+  if (encode(value, []) !== text) {
     throw new CanonicalJsonError("JSON is not in canonical form");
   }
   return value;
@@ -73,19 +73,31 @@ export function isSha256Hex(value: unknown): value is string {
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-function encode(value: unknown, path: string, depth: number): string {
-  if (depth > MAX_DEPTH) {
-    throw new CanonicalJsonError(`${path}: nested deeper than ${MAX_DEPTH} (or cyclic)`);
+/**
+ * Where the value being encoded sits, as keys and indexes from the root; turned into a path string (`$.a[0].b`)
+ * only for an error message. Building that string for every member was most of the cost of encoding an event.
+ */
+type Where = (string | number)[];
+
+function pathOf(where: Where): string {
+  let path = "$";
+  for (const step of where) path += typeof step === "number" ? `[${step}]` : `.${step}`;
+  return path;
+}
+
+function encode(value: unknown, where: Where): string {
+  if (where.length > MAX_DEPTH) {
+    throw new CanonicalJsonError(`${pathOf(where)}: nested deeper than ${MAX_DEPTH} (or cyclic)`);
   }
   switch (typeof value) {
     case "string":
       if (!value.isWellFormed()) {
-        throw new CanonicalJsonError(`${path}: string contains a lone surrogate`);
+        throw new CanonicalJsonError(`${pathOf(where)}: string contains a lone surrogate`);
       }
       return JSON.stringify(value);
     case "number":
       if (!Number.isFinite(value)) {
-        throw new CanonicalJsonError(`${path}: ${value} has no JSON form`);
+        throw new CanonicalJsonError(`${pathOf(where)}: ${value} has no JSON form`);
       }
       // ECMAScript Number-to-string, as RFC 8785 §3.2.2.3 requires; -0 becomes "0".
       return JSON.stringify(value);
@@ -96,29 +108,34 @@ function encode(value: unknown, path: string, depth: number): string {
         return "null";
       }
       if (Array.isArray(value)) {
-        const parts: string[] = [];
+        let out = "[";
         for (let i = 0; i < value.length; i++) {
-          parts.push(encode(value[i], `${path}[${i}]`, depth + 1));
+          where.push(i);
+          out += i === 0 ? encode(value[i], where) : `,${encode(value[i], where)}`;
+          where.pop();
         }
-        return `[${parts.join(",")}]`;
+        return `${out}]`;
       }
       const proto = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null) {
-        throw new CanonicalJsonError(`${path}: only plain objects and arrays can be encoded`);
+        throw new CanonicalJsonError(`${pathOf(where)}: only plain objects and arrays can be encoded`);
       }
       const record = value as Record<string, unknown>;
       // Default sort compares UTF-16 code units, which is the order RFC 8785 §3.2.3 specifies.
       const keys = Object.keys(record).sort();
-      const parts: string[] = [];
-      for (const key of keys) {
+      let out = "{";
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i] as string;
         if (!key.isWellFormed()) {
-          throw new CanonicalJsonError(`${path}: key contains a lone surrogate`);
+          throw new CanonicalJsonError(`${pathOf(where)}: key contains a lone surrogate`);
         }
-        parts.push(`${JSON.stringify(key)}:${encode(record[key], `${path}.${key}`, depth + 1)}`);
+        where.push(key);
+        out += `${i === 0 ? "" : ","}${JSON.stringify(key)}:${encode(record[key], where)}`;
+        where.pop();
       }
-      return `{${parts.join(",")}}`;
+      return `${out}}`;
     }
     default:
-      throw new CanonicalJsonError(`${path}: ${typeof value} has no JSON form`);
+      throw new CanonicalJsonError(`${pathOf(where)}: ${typeof value} has no JSON form`);
   }
 }
