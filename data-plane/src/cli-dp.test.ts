@@ -41,6 +41,16 @@ describe("data-plane configuration", () => {
     );
   });
 
+  it("metrics and the access log: no admin listener unless asked, access log on unless off", () => {
+    expect(parseDataPlaneConfig({}).PORTCULLIS_DP_ADMIN_HTTP).toBeUndefined();
+    expect(parseDataPlaneConfig({}).PORTCULLIS_DP_ACCESS_LOG).toBe("on");
+    const set = parseDataPlaneConfig({ PORTCULLIS_DP_ADMIN_HTTP: "0.0.0.0:9464", PORTCULLIS_DP_ACCESS_LOG: "off" });
+    expect(set).toMatchObject({ PORTCULLIS_DP_ADMIN_HTTP: "0.0.0.0:9464", PORTCULLIS_DP_ACCESS_LOG: "off" });
+    const bad = () => parseDataPlaneConfig({ PORTCULLIS_DP_ADMIN_HTTP: "9464", PORTCULLIS_DP_ACCESS_LOG: "yes" });
+    expect(bad).toThrow(/PORTCULLIS_DP_ADMIN_HTTP: expected HOST:PORT, for example 127.0.0.1:9464/);
+    expect(bad).toThrow(/PORTCULLIS_DP_ACCESS_LOG: expected on or off/);
+  });
+
   it("accepts IPv6 listeners", () => {
     expect(parseDataPlaneConfig({ PORTCULLIS_DP_HTTP: "[::1]:0" }).PORTCULLIS_DP_HTTP).toBe("[::1]:0");
   });

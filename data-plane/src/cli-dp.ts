@@ -1,6 +1,8 @@
 // `portcullis dp`: parses the data plane's environment once with zod (failing loudly, naming the variable),
 // serves /healthz, /readyz and the request path (POST /tools/{tool}/invoke) on PORTCULLIS_DP_HTTP, and runs the
 // node (enroll → config stream → audit). Until a valid snapshot is served, every other path answers 503 not_ready.
+// Every request there is counted and (PORTCULLIS_DP_ACCESS_LOG) logged; /metrics is served only on the admin
+// listener (PORTCULLIS_DP_ADMIN_HTTP), never where agents connect (ADR 0017).
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -16,8 +18,10 @@ import { sleep } from "./config/backoff.ts";
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_UPSTREAM_TIMEOUT_MS } from "./http-tools/call-upstream.ts";
 import type { Logger } from "./log.ts";
 import { DEFAULT_MAX_STREAMS, DEFAULT_STREAM_KEEPALIVE_MS } from "./mcp/list-streams.ts";
+import { createDataPlaneMetrics, type DataPlaneMetrics } from "./metrics.ts";
 import { type DataPlaneNode, startNode } from "./node.ts";
 import { createMemoryQuotaStore, createRedisQuotaStore } from "./quota/quota-store.ts";
+import { createRequestObserver } from "./server/access-log.ts";
 import { answerClientError } from "./server/client-errors.ts";
 import { capConnectionsPerIp, listenerOptions } from "./server/listener-limits.ts";
 import { parseAllowedOrigins } from "./server/origin-guard.ts";
@@ -65,6 +69,8 @@ export const dataPlaneConfigSchema = z.object({
   PORTCULLIS_BOOTSTRAP_TOKEN: z.string().min(1).max(200).optional(),
   PORTCULLIS_DP_DATA_DIR: z.string().min(1).default(".portcullis/dp"),
   PORTCULLIS_DP_HTTP: hostPort("127.0.0.1:8080").default("127.0.0.1:8080"),
+  PORTCULLIS_DP_ADMIN_HTTP: hostPort("127.0.0.1:9464").optional(),
+  PORTCULLIS_DP_ACCESS_LOG: z.enum(["on", "off"], { message: "expected on or off" }).default("on"),
   PORTCULLIS_DP_NAME: z.string().min(1).max(100).optional(),
   PORTCULLIS_DP_HEARTBEAT_SECONDS: positiveInt(10),
   PORTCULLIS_DP_MAX_STALENESS_SECONDS: positiveInt(600),
@@ -167,8 +173,12 @@ export function channelTlsOf(config: DataPlaneConfig): ChannelTls | undefined {
 
 export interface RunningDataPlane {
   config: DataPlaneConfig;
-  /** HOST:PORT the health/readiness listener is bound to (useful with port 0). */
+  /** HOST:PORT the agent-facing listener (request path, /healthz, /readyz) is bound to (useful with port 0). */
   httpAddress: string;
+  /** HOST:PORT of the admin listener (/metrics, /healthz, /readyz), when PORTCULLIS_DP_ADMIN_HTTP is set. */
+  adminAddress: string | undefined;
+  /** The node's metrics (served on the admin listener). */
+  metrics: DataPlaneMetrics;
   /** The node, once enrolled and started. */
   node(): DataPlaneNode | undefined;
   close(): Promise<void>;
@@ -218,7 +228,9 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
   const taskOwners = config.REDIS_URL
     ? createRedisTaskOwners({ url: config.REDIS_URL, keyPrefix: `${config.PORTCULLIS_DP_REDIS_PREFIX}a2a:`, logger })
     : createMemoryTaskOwners();
+  const metrics = createDataPlaneMetrics();
   const router = createRouter({
+    metrics,
     ledger,
     quota,
     taskOwners,
@@ -246,14 +258,15 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
     spoolFullPolicy: config.PORTCULLIS_DP_SPOOL_FULL_POLICY,
     logger,
   });
+  const observe = createRequestObserver({ metrics, logger, accessLog: config.PORTCULLIS_DP_ACCESS_LOG === "on" });
   // Headers over 16 KiB get 431, slow headers and bodies 408, from Node itself before any handler (and so before
   // any crypto) runs; one client IP holds at most PORTCULLIS_DP_MAX_CONNECTIONS_PER_IP connections (R08).
-  const server = createServer(
-    listenerOptions({
-      headersTimeoutMs: config.PORTCULLIS_DP_HEADERS_TIMEOUT_MS,
-      requestTimeoutMs: config.PORTCULLIS_DP_REQUEST_TIMEOUT_MS,
-    }),
-    (req, res) => handleHttp(req, res, notReadyReason, () => node, router),
+  const limits = listenerOptions({
+    headersTimeoutMs: config.PORTCULLIS_DP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: config.PORTCULLIS_DP_REQUEST_TIMEOUT_MS,
+  });
+  const server = createServer(limits, (req, res) =>
+    observe(req, res, () => handleHttp(req, res, notReadyReason, () => node, router)),
   );
   server.on("clientError", answerClientError);
   capConnectionsPerIp(server, {
@@ -262,7 +275,29 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
     logger,
   });
   const httpAddress = await listen(server, config.PORTCULLIS_DP_HTTP);
-  logger.info({ http: httpAddress, cp: config.PORTCULLIS_CP_GRPC }, "data plane listening");
+  let admin: Server | undefined;
+  let adminAddress: string | undefined;
+  if (config.PORTCULLIS_DP_ADMIN_HTTP) {
+    admin = createServer(limits, (req, res) =>
+      handleAdmin(req, res, notReadyReason, () => node, router, metrics, logger),
+    );
+    try {
+      adminAddress = await listen(admin, config.PORTCULLIS_DP_ADMIN_HTTP);
+    } catch (error) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([ledger.close(), quota.close(), taskOwners.close()]);
+      throw error;
+    }
+  }
+  logger.info(
+    {
+      http: httpAddress,
+      admin: adminAddress,
+      cp: config.PORTCULLIS_CP_GRPC,
+      accessLog: config.PORTCULLIS_DP_ACCESS_LOG,
+    },
+    "data plane listening",
+  );
 
   const starting = startNode({
     cpGrpcAddress: config.PORTCULLIS_CP_GRPC,
@@ -296,6 +331,8 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
       stop.abort(new Error("data plane stopping"));
       // Stop accepting, let the calls in flight finish (bounded by the drain time) so their audit is recorded.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const adminClosed = new Promise<void>((resolve) => (admin ? admin.close(() => resolve()) : resolve()));
+      admin?.closeAllConnections();
       server.closeIdleConnections();
       if (router.inFlight() > 0) logger.info({ inFlight: router.inFlight() }, "draining calls in flight");
       const drainUntil = Date.now() + config.PORTCULLIS_DP_DRAIN_SECONDS * 1000;
@@ -314,6 +351,7 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
       const started = await starting;
       await started?.close({ drainMs: config.PORTCULLIS_DP_DRAIN_SECONDS * 1000 });
       await closed;
+      await adminClosed;
     })();
     return closing;
   };
@@ -328,7 +366,45 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
     process.once("SIGINT", () => onSignal("SIGINT"));
     process.once("SIGTERM", () => onSignal("SIGTERM"));
   }
-  return { config, httpAddress, node: () => node, close };
+  return { config, httpAddress, adminAddress, metrics, node: () => node, close };
+}
+
+function sendText(res: ServerResponse, status: number, text: string, contentType = "application/json"): void {
+  res.writeHead(status, {
+    "content-type": contentType,
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+  });
+  res.end(text);
+}
+
+/** /healthz and /readyz, on either listener; false for any other path. */
+function answerHealth(
+  pathname: string | undefined,
+  res: ServerResponse,
+  reason: string | undefined,
+  node: () => DataPlaneNode | undefined,
+  router: DataPlaneRouter,
+): boolean {
+  if (pathname === "/healthz") {
+    sendText(res, 200, JSON.stringify({ status: "ok" }));
+    return true;
+  }
+  if (pathname !== "/readyz") return false;
+  const engine = node()?.config.current();
+  if (reason) {
+    sendText(res, 503, JSON.stringify({ status: "not_ready", reason }));
+    return true;
+  }
+  const cp = router.staleness();
+  const body = {
+    status: "ready",
+    version: engine?.version,
+    sha256: engine?.sha256,
+    ...(cp ? { controlPlane: { silentSeconds: cp.silentSeconds, stale: cp.stale, stalePolicy: cp.policy } } : {}),
+  };
+  sendText(res, 200, JSON.stringify(body));
+  return true;
 }
 
 function handleHttp(
@@ -338,38 +414,45 @@ function handleHttp(
   node: () => DataPlaneNode | undefined,
   router: DataPlaneRouter,
 ): void {
-  const url = req.url ?? "/";
-  const pathname = url.split("?")[0];
-  const send = (status: number, body: unknown) => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, {
-      "content-type": "application/json",
-      "content-length": Buffer.byteLength(text),
-      "cache-control": "no-store",
-    });
-    res.end(text);
-  };
+  const pathname = (req.url ?? "/").split("?")[0];
   if (pathname === "/healthz") {
-    send(200, { status: "ok" });
+    answerHealth(pathname, res, undefined, node, router);
     return;
   }
   const reason = notReadyReason();
-  if (pathname === "/readyz") {
-    const engine = node()?.config.current();
-    if (reason) send(503, { status: "not_ready", reason });
-    else {
-      const cp = router.staleness();
-      send(200, {
-        status: "ready",
-        version: engine?.version,
-        sha256: engine?.sha256,
-        ...(cp ? { controlPlane: { silentSeconds: cp.silentSeconds, stale: cp.stale, stalePolicy: cp.policy } } : {}),
-      });
-    }
-    return;
-  }
+  if (answerHealth(pathname, res, reason, node, router)) return;
   // Not ready → 503 for everything (never serve with no config); ready → the request path.
   router.handle(req, res, reason);
+}
+
+/** The admin listener: /metrics (Prometheus text format), /healthz and /readyz; GET only. */
+function handleAdmin(
+  req: IncomingMessage,
+  res: ServerResponse,
+  notReadyReason: () => string | undefined,
+  node: () => DataPlaneNode | undefined,
+  router: DataPlaneRouter,
+  metrics: DataPlaneMetrics,
+  logger: Logger,
+): void {
+  const pathname = (req.url ?? "/").split("?")[0];
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    res.setHeader("allow", "GET");
+    sendText(res, 405, JSON.stringify({ error: { code: "method_not_allowed", message: "use GET" } }));
+    return;
+  }
+  if (pathname === "/metrics") {
+    metrics.scrape().then(
+      (text) => sendText(res, 200, text, metrics.contentType),
+      (error: Error) => {
+        logger.error({ err: error.message }, "metrics could not be collected");
+        sendText(res, 500, JSON.stringify({ error: { code: "internal_error", message: "internal error" } }));
+      },
+    );
+    return;
+  }
+  if (answerHealth(pathname, res, pathname === "/readyz" ? notReadyReason() : undefined, node, router)) return;
+  sendText(res, 404, JSON.stringify({ error: { code: "not_found", message: "no such route" } }));
 }
 
 function listen(server: Server, hostPort: string): Promise<string> {

@@ -160,7 +160,7 @@ export async function startNode(options: StartNodeOptions): Promise<DataPlaneNod
         ...(notReadyReason ? { notReadyReason } : {}),
         config: configClient.status(),
         audit: {
-          ...(shipper?.status() ?? { connected: false, acknowledged: 0, duplicates: 0 }),
+          ...(shipper?.status() ?? { connected: false, acknowledged: 0, acknowledgedEvents: 0, duplicates: 0 }),
           streamId: spool.streamId,
           spoolDepth: spool.depth(),
           auditLagMs: spool.lagMs(),

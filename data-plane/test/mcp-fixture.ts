@@ -5,7 +5,7 @@ import type { AuditRecord, SnapshotResources, SnapshotTool, SnapshotUpstream } f
 import { importJWK, type JWTPayload, jwtVerify } from "jose";
 import { ASSERTION_TYP } from "../src/assertions/mint-assertion.ts";
 import { type RunningDataPlane, runDataPlane } from "../src/cli-dp.ts";
-import { silentLogger } from "../src/log.ts";
+import { type Logger, silentLogger } from "../src/log.ts";
 import { toolDefinitionHash } from "../src/mcp/tool-pins.ts";
 import { FAST_BACKOFF, FAST_CHANNEL, tempDir, waitFor } from "./fixtures.ts";
 import { AGENT, mintSessionToken, scenarioResources, type TokenOptions } from "./http-tools-fixture.ts";
@@ -111,8 +111,8 @@ export class McpWorld {
     this.#cleanup = cleanup;
   }
 
-  /** `env` adds to (or overrides) the DP's environment, for example REDIS_URL. */
-  static async start(options: { env?: Record<string, string> } = {}): Promise<McpWorld> {
+  /** `env` adds to (or overrides) the DP's environment, for example REDIS_URL; `logger` the DP's (silent). */
+  static async start(options: { env?: Record<string, string>; logger?: Logger } = {}): Promise<McpWorld> {
     const cp = await TestControlPlane.start();
     const ocr = await TestMcpUpstream.start("ocr", ["receipt_ocr", "lookup", "quarantined_tool"]);
     const directory = await TestMcpUpstream.start("directory", [
@@ -132,7 +132,7 @@ export class McpWorld {
         PORTCULLIS_BOOTSTRAP_TOKEN: cp.issueBootstrapToken(),
         ...options.env,
       },
-      logger: silentLogger,
+      logger: options.logger ?? silentLogger,
       nodeOverrides: { backoff: FAST_BACKOFF, channelOptions: FAST_CHANNEL },
     });
     const resources = mcpResources(scenarioResources("http://127.0.0.1:9", cp.key), ocr, directory);

@@ -9,17 +9,18 @@ import type { BlockList } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { AgentCard } from "@a2a-js/sdk";
 import type { JsonObject, ToolContext } from "@portcullis/policy";
-import { uuidv7 } from "@portcullis/proto";
 import type { MintAssertion } from "../assertions/mint-assertion.ts";
 import type { CallOutcome, DecisionEvent, DecisionRecorder } from "../audit/record-decision.ts";
 import { callUpstream } from "../http-tools/call-upstream.ts";
 import type { Logger } from "../log.ts";
 import { type Id, nodeBaseUrl, rpcError } from "../mcp/mcp-endpoint.ts";
 import type { QuotaStore } from "../quota/quota-store.ts";
+import { newRequestId } from "../server/access-log.ts";
 import {
   argsDigest,
   authenticateCaller,
   callAssertion,
+  type DecideInput,
   decideCall,
   decisionFields,
   openDecisionEvent,
@@ -96,6 +97,8 @@ export interface A2aEndpointDeps {
   issuer: string;
   /** Signs the cards the gateway serves (the node's assertion key). */
   cardKey: { kid: string; privateKey: import("node:crypto").KeyObject };
+  /** Told how long each policy evaluation takes (the node's metrics). */
+  metrics?: DecideInput["metrics"];
   logger: Logger;
   /** Name resolution for push URLs (tests). */
   resolve?: Resolve;
@@ -169,7 +172,7 @@ export function createA2aEndpoint(deps: A2aEndpointDeps): A2aEndpoint {
   }
 
   async function handleCard(serving: ServingConfig, req: IncomingMessage, res: ServerResponse, name: string) {
-    const requestId = uuidv7();
+    const requestId = newRequestId();
     const route = serving.a2a.byName.get(name);
     if (!route) return sendError(res, "not_found", "no such A2A agent", requestId);
     const card = await signedCard(route, a2aEndpointPath(req, name), deps.issuer);
@@ -181,7 +184,7 @@ export function createA2aEndpoint(deps: A2aEndpointDeps): A2aEndpoint {
 
   async function handleRpc(serving: ServingConfig, req: IncomingMessage, res: ServerResponse, name: string) {
     const startedAt = performance.now();
-    const requestId = uuidv7();
+    const requestId = newRequestId();
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}, close = false) =>
       sendJson(res, status, body, { headers, close });
     if (req.method !== "POST") {
@@ -251,9 +254,13 @@ export function createA2aEndpoint(deps: A2aEndpointDeps): A2aEndpoint {
     });
     Object.assign(event, { agent_id: caller.agent.name, upstream: route.upstream.id });
     const sensitive = route.sensitive;
+    // Set when the call is forwarded: what follows is the agent's time.
+    let forwardedAt: number | undefined;
     const finish = async (fields: Partial<DecisionEvent>): Promise<boolean> => {
       Object.assign(event, fields);
-      event.latency_us = Math.round((performance.now() - startedAt) * 1000);
+      const now = performance.now();
+      event.latency_us = Math.round((now - startedAt) * 1000);
+      if (forwardedAt !== undefined) event.upstream_latency_us = Math.round((now - forwardedAt) * 1000);
       return recorder.record(event, sensitive);
     };
     /** Records the event, then sends the answer (withheld when a sensitive call's record failed). */
@@ -411,6 +418,7 @@ export function createA2aEndpoint(deps: A2aEndpointDeps): A2aEndpoint {
             tool: { name: a2aToolName(method), context: route.toolContexts.get(method.v1) as ToolContext },
             args: params as JsonObject,
             request: { protocol: "a2a", era, source: req.socket.remoteAddress ?? "" },
+            metrics: deps.metrics,
           },
           history,
         ),
@@ -467,6 +475,7 @@ export function createA2aEndpoint(deps: A2aEndpointDeps): A2aEndpoint {
       res.once("close", () => {
         if (!res.writableFinished) cancel.abort();
       });
+      forwardedAt = performance.now();
       if (method.streaming) {
         return stream({ route, headers, body: forwarded, cancel: cancel.signal, me, id, res, finish, conclude, event });
       }

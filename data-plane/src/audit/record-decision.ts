@@ -73,7 +73,10 @@ export interface DecisionEvent {
   approved_by?: string;
   upstream_status?: number;
   upstream_error?: string;
+  /** The whole call, from the request's arrival to the answer. */
   latency_us: number;
+  /** Of `latency_us`, the time spent waiting on the upstream (absent when the call was not forwarded). */
+  upstream_latency_us?: number;
   config_version: number;
   source?: string;
 }
@@ -87,21 +90,30 @@ export interface DecisionRecorder {
   recordEvent(event: { type: string; id: string } & Record<string, unknown>): Promise<boolean>;
 }
 
+export interface RecordObserver {
+  decision(event: DecisionEvent, recorded: boolean): void;
+  auditEvent(event: { type: string } & Record<string, unknown>, recorded: boolean): void;
+}
+
 export function createDecisionRecorder(options: {
   spool: Pick<AuditSpool, "append">;
   spoolFull: () => boolean;
   policy: SpoolFullPolicy;
   logger: Logger;
+  /** Sees every event once it is appended or refused (metrics, the access log); must not throw. */
+  observer?: RecordObserver;
 }): DecisionRecorder {
-  const { spool, logger } = options;
+  const { spool, logger, observer } = options;
   return {
     refuses: (sensitive) => options.spoolFull() && (sensitive || options.policy === "deny_all"),
     async recordEvent(event) {
       try {
         await options.spool.append(event, { durable: true });
+        observer?.auditEvent(event, true);
         return true;
       } catch (error) {
         logger.error({ err: (error as Error).message, type: event.type, id: event.id }, "audit event not recorded");
+        observer?.auditEvent(event, false);
         return false;
       }
     },
@@ -119,6 +131,7 @@ export function createDecisionRecorder(options: {
       for (const [key, value] of Object.entries(event)) if (value !== undefined) clean[key] = value;
       try {
         await spool.append(clean as DecisionEvent & { [field: string]: unknown }, { durable });
+        observer?.decision(event, true);
         return true;
       } catch (error) {
         // A SpoolFullError is counted by the spool (its next record says how many it refused); anything else
@@ -127,6 +140,7 @@ export function createDecisionRecorder(options: {
           { err: (error as Error).message, decisionId: event.id, tool: event.tool, outcome: event.outcome, durable },
           "audit event not recorded",
         );
+        observer?.decision(event, false);
         return false;
       }
     },

@@ -36,6 +36,8 @@ export interface ShipperStatus {
   connected: boolean;
   /** Batches acknowledged since start. */
   acknowledged: number;
+  /** Events in the batches acknowledged since start. */
+  acknowledgedEvents: number;
   duplicates: number;
   /** The last REJECTED ack: the batch stays in the spool until the cause is fixed. */
   lastRejected?: { seq: number; reason: string; at: string };
@@ -58,7 +60,7 @@ export function startAuditShipper(options: AuditShipperOptions): AuditShipper {
   const window = Math.max(1, options.window ?? 8);
   const backoff = createBackoff(options.backoff ?? { baseMs: 500, capMs: 30_000 });
   const stop = new AbortController();
-  const status: ShipperStatus = { connected: false, acknowledged: 0, duplicates: 0 };
+  const status: ShipperStatus = { connected: false, acknowledged: 0, acknowledgedEvents: 0, duplicates: 0 };
   let activeCall: grpc.ClientDuplexStream<AuditBatch, IngestAck__Output> | undefined;
   let wake: (() => void) | undefined;
   const unsubscribe = spool.onSealed(() => wake?.());
@@ -173,6 +175,7 @@ export function startAuditShipper(options: AuditShipperOptions): AuditShipper {
         inFlight.shift();
         highestAckedSeq = expected.seq;
         status.acknowledged += 1;
+        status.acknowledgedEvents += expected.count;
         if (ack.status === "DUPLICATE") status.duplicates += 1;
         status.lastRejected = undefined;
         backoff.reset();

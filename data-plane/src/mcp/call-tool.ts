@@ -114,6 +114,8 @@ export function createMcpTools(deps: McpEndpointDeps) {
     event.agent_id = caller.agent.name;
     event.era = c.session.protocolVersion;
     let sensitive = false;
+    // Set when the call is forwarded (upstream session, pin check, the call): what follows is the upstream's time.
+    let forwardedAt: number | undefined;
     // Progress: relayed as SSE when the client asked for it (a progress token) and accepts an event stream.
     const callMeta = isObject(params._meta) ? params._meta : {};
     const requested = callMeta.progressToken;
@@ -157,7 +159,9 @@ export function createMcpTools(deps: McpEndpointDeps) {
       http: { status: number; headers: Record<string, string> } = { status: 200, headers: {} },
     ): Promise<void> => {
       Object.assign(event, fields);
-      event.latency_us = Math.round((performance.now() - startedAt) * 1000);
+      const now = performance.now();
+      event.latency_us = Math.round((now - startedAt) * 1000);
+      if (forwardedAt !== undefined) event.upstream_latency_us = Math.round((now - forwardedAt) * 1000);
       const recorded = await recorder.record(event, sensitive);
       let body = answer;
       if (!recorded && sensitive && body !== undefined) {
@@ -286,6 +290,7 @@ export function createMcpTools(deps: McpEndpointDeps) {
           tool: { name: route.tool.name, context: route.toolContext },
           args: args as JsonObject,
           request: { protocol: "mcp", era: c.session.protocolVersion, source: req.socket.remoteAddress ?? "" },
+          metrics: deps.metrics,
         },
         client: deps.approvals?.client,
         asker: approvalAsker(token, tokenSession, caller.agent, caller.who, requestId),
@@ -365,6 +370,7 @@ export function createMcpTools(deps: McpEndpointDeps) {
         cancel: cancel.signal,
       };
       const key = `${route.upstream.upstream.id} ${route.upstream.origin}${route.upstream.path}`;
+      forwardedAt = performance.now();
       let pending = c.session.upstreams.get(key);
       let initFailure: UpstreamExchange | undefined;
       if (!pending) {

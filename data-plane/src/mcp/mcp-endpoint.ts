@@ -6,13 +6,13 @@
 // (list phase of policy) and tools/call (decide with the session ledger, forward with the minted assertion over
 // upstream MCP sessions, one audit event per call).
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { uuidv7 } from "@portcullis/proto";
 import type { ApprovalClient, ApprovalGateSettings } from "../approvals/approval-gate.ts";
 import type { MintAssertion } from "../assertions/mint-assertion.ts";
 import type { DecisionRecorder } from "../audit/record-decision.ts";
 import type { Logger } from "../log.ts";
 import type { QuotaStore } from "../quota/quota-store.ts";
-import { authenticateCaller, openDecisionEvent, resolveCaller } from "../server/call-steps.ts";
+import { newRequestId } from "../server/access-log.ts";
+import { authenticateCaller, type DecideInput, openDecisionEvent, resolveCaller } from "../server/call-steps.ts";
 import { checkBodyHeaders, readJsonBody } from "../server/read-body.ts";
 import { sendJson } from "../server/replies.ts";
 import type { ServingConfig } from "../server/serving-config.ts";
@@ -66,6 +66,8 @@ export interface McpEndpointDeps {
   streams: ListStreams;
   /** The control plane's issuer: the authorization server named in the protected-resource metadata. */
   issuer: string;
+  /** Told how long each policy evaluation takes (the node's metrics). */
+  metrics?: DecideInput["metrics"];
   logger: Logger;
 }
 
@@ -111,7 +113,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): HandleMcp {
   const handleModern = createModernHandler(deps, tools);
 
   return async function handleMcp(serving, req, res, serverName) {
-    const requestId = uuidv7();
+    const requestId = newRequestId();
     const method = req.method ?? "";
     // Before the body is read, only the version header tells the era (2026-07-28 renumbers some gateway codes
     // and sends no `id` when it could not be read).

@@ -35,6 +35,8 @@ export interface DefinitionChange {
 export interface ToolPins {
   /** True while this node has seen the upstream list a definition of this tool that differs from `pinnedHash`. */
   isQuarantined(toolId: string, pinnedHash: string): boolean;
+  /** How many tools are quarantined on this node now. */
+  quarantined(): number;
   /** Whether the upstream's listing is due for a check (never checked, or last checked too long ago). */
   due(upstreamKey: string): boolean;
   /**
@@ -56,6 +58,7 @@ export function createToolPins(options: {
   const checkedAt = new Map<string, number>();
   return {
     isQuarantined: (toolId, pinnedHash) => quarantined.get(toolId)?.pinnedHash === pinnedHash,
+    quarantined: () => quarantined.size,
     due(upstreamKey) {
       const at = checkedAt.get(upstreamKey);
       return at === undefined || now() - at >= options.recheckMs;

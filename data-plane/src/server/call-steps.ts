@@ -240,6 +240,8 @@ export interface DecideInput {
   tool: { name: string; context: ToolContext };
   args: JsonObject;
   request: { protocol: string; era: string; source: string };
+  /** Told how long each policy evaluation took. */
+  metrics?: { policyEvaluated(seconds: number): void } | undefined;
 }
 
 /**
@@ -277,6 +279,7 @@ export function rateLimitedReply(result: Extract<QuotaResult, { code: "rate_limi
 
 /** Step 6: the policy decision for one call, with what the session ledger records of it. */
 export function decideCall(input: DecideInput, history: SessionHistory): { record: CallRecord; value: Decision } {
+  const startedAt = performance.now();
   const decision = decideForChain(
     input.engine.policies,
     buildCallContext({
@@ -294,6 +297,7 @@ export function decideCall(input: DecideInput, history: SessionHistory): { recor
     }),
     input.delegators ?? [],
   );
+  input.metrics?.policyEvaluated((performance.now() - startedAt) / 1000);
   // A granted approval approves one call: the ledger removes it.
   const consumed = decision.approval?.status === "granted" ? decision.approval.grants : undefined;
   return {

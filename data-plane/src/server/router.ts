@@ -5,7 +5,7 @@
 // their re-signed cards at /a2a/{upstream}/.well-known/agent-card.json), and 404 for anything else.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { BlockList } from "node:net";
-import { type EgressRules, uuidv7 } from "@portcullis/proto";
+import type { EgressRules } from "@portcullis/proto";
 import type { Pool } from "undici";
 import { type A2aEndpoint, createA2aEndpoint } from "../a2a/a2a-endpoint.ts";
 import type { TaskOwnerStore } from "../a2a/task-owners.ts";
@@ -18,11 +18,14 @@ import { createListStreams } from "../mcp/list-streams.ts";
 import { closeUpstreams, createMcpEndpoint, type HandleMcp, protectedResourceMetadata } from "../mcp/mcp-endpoint.ts";
 import { createMcpSessionStore } from "../mcp/sessions.ts";
 import { createToolPins } from "../mcp/tool-pins.ts";
+import { createDataPlaneMetrics, type DataPlaneMetrics } from "../metrics.ts";
 import type { DataPlaneNode } from "../node.ts";
 import type { QuotaStore } from "../quota/quota-store.ts";
 import type { SessionLedger } from "../session/ledger.ts";
+import { newRequestId, noteDecision } from "./access-log.ts";
 import { createOriginGuard } from "./origin-guard.ts";
 import { sendError, sendJson } from "./replies.ts";
+import { A2A_CARD_PATH, A2A_PATH, MCP_METADATA_PATH, MCP_PATH, TOOL_PATH } from "./routes.ts";
 import { buildServingConfig, type ServingConfig } from "./serving-config.ts";
 import {
   createStalenessWatch,
@@ -55,6 +58,8 @@ export interface RouterOptions {
   egress?: EgressRules;
   /** How long the node serves without word from the control plane before it alarms (R05); default 600 s, serve. */
   staleness?: StalenessSettings;
+  /** The node's metrics: decisions, upstream and policy timings (default: a registry of its own, unexposed). */
+  metrics?: DataPlaneMetrics;
   logger: Logger;
 }
 
@@ -71,12 +76,6 @@ export interface DataPlaneRouter {
   close(): Promise<void>;
 }
 
-const TOOL_PATH = /^\/tools\/([^?#]+)\/invoke$/;
-const MCP_PATH = /^\/mcp\/([A-Za-z0-9_-]{1,64})$/;
-const MCP_METADATA_PATH = /^\/\.well-known\/oauth-protected-resource\/mcp\/([A-Za-z0-9_-]{1,64})$/;
-const A2A_PATH = /^\/a2a\/([a-z0-9][a-z0-9._-]{0,62})$/;
-const A2A_CARD_PATH = /^\/a2a\/([a-z0-9][a-z0-9._-]{0,62})\/\.well-known\/agent-card\.json$/;
-
 /** Every upstream pool a serving config holds (HTTP tools and MCP upstreams). */
 const poolsOf = (serving: ServingConfig | undefined): Set<Pool> =>
   new Set([
@@ -87,6 +86,7 @@ const poolsOf = (serving: ServingConfig | undefined): Set<Pool> =>
 
 export function createRouter(options: RouterOptions): DataPlaneRouter {
   const { logger } = options;
+  const metrics = options.metrics ?? createDataPlaneMetrics({ defaultMetrics: false });
   let node: DataPlaneNode | undefined;
   let invokeTool: InvokeTool | undefined;
   let handleMcp: HandleMcp | undefined;
@@ -161,7 +161,15 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
         spoolFull: () => started.spoolFull(),
         policy: options.spoolFullPolicy,
         logger,
+        observer: {
+          decision(event, recorded) {
+            metrics.decision(event, recorded);
+            noteDecision(event);
+          },
+          auditEvent: (event, recorded) => metrics.auditEvent(event, recorded),
+        },
       });
+      metrics.attach({ node: started, inFlight: () => active, quarantined: () => pins.quarantined() });
       const mintAssertion = createAssertionMinter({ issuer: started.identity.issuer, key: started.identity.assertion });
       const approvals = {
         client: started.approvals,
@@ -171,6 +179,7 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
       invokeTool = createToolsInvoke({
         staleness: stale,
         ledger: options.ledger,
+        metrics,
         quota: options.quota,
         approvals,
         recorder,
@@ -181,6 +190,7 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
       handleMcp = createMcpEndpoint({
         staleness: stale,
         ledger: options.ledger,
+        metrics,
         quota: options.quota,
         approvals,
         pins,
@@ -195,6 +205,7 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
       a2a = createA2aEndpoint({
         staleness: stale,
         ledger: options.ledger,
+        metrics,
         quota: options.quota,
         recorder,
         mintAssertion,
@@ -211,7 +222,7 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
     },
 
     handle(req, res, notReadyReason) {
-      const requestId = uuidv7();
+      const requestId = newRequestId();
       // T03: before anything else (readiness, authentication, the body).
       if (!originGuard.admit(req, res, requestId)) return;
       const engine = notReadyReason ? undefined : node?.config.current();

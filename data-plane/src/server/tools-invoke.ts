@@ -5,7 +5,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { JsonObject } from "@portcullis/policy";
-import { uuidv7 } from "@portcullis/proto";
 import {
   type ApprovalClient,
   type ApprovalGateSettings,
@@ -22,11 +21,13 @@ import type { Logger } from "../log.ts";
 import type { QuotaStore } from "../quota/quota-store.ts";
 import type { SessionLedger } from "../session/ledger.ts";
 import { DP_VERSION } from "../version.ts";
+import { newRequestId } from "./access-log.ts";
 import {
   approvalAsker,
   argsDigest,
   authenticateCaller,
   callAssertion,
+  type DecideInput,
   decisionFields,
   openDecisionEvent,
   rateLimitedReply,
@@ -56,6 +57,8 @@ export interface ToolsInvokeDeps {
   recorder: DecisionRecorder;
   mintAssertion: MintAssertion;
   settings: HttpToolsSettings;
+  /** Told how long each policy evaluation takes (the node's metrics). */
+  metrics?: DecideInput["metrics"];
   logger: Logger;
 }
 
@@ -88,7 +91,7 @@ export function createToolsInvoke(deps: ToolsInvokeDeps): InvokeTool {
 
   return async function invokeTool(serving, req, res, toolName) {
     const startedAt = performance.now();
-    const requestId = uuidv7();
+    const requestId = newRequestId();
     const { engine } = serving;
 
     // 1. Accept: what the headers alone can refuse, before anything is read or verified.
@@ -122,11 +125,15 @@ export function createToolsInvoke(deps: ToolsInvokeDeps): InvokeTool {
     });
     let sensitive = false;
     let concluded = false;
+    // Set when the call is forwarded: what follows is the upstream's time.
+    let forwardedAt: number | undefined;
     const conclude = async (reply: Reply | undefined, fields: Partial<DecisionEvent>): Promise<void> => {
       if (concluded) return;
       concluded = true;
       Object.assign(event, fields);
-      event.latency_us = Math.round((performance.now() - startedAt) * 1000);
+      const now = performance.now();
+      event.latency_us = Math.round((now - startedAt) * 1000);
+      if (forwardedAt !== undefined) event.upstream_latency_us = Math.round((now - forwardedAt) * 1000);
       const recorded = await recorder.record(event, sensitive);
       let answer = reply;
       if (!recorded && sensitive && answer) {
@@ -237,6 +244,7 @@ export function createToolsInvoke(deps: ToolsInvokeDeps): InvokeTool {
           tool: { name: route.tool.name, context: route.toolContext },
           args: args as JsonObject,
           request: { protocol: "http", era: "http-tools", source: req.socket.remoteAddress ?? "" },
+          metrics: deps.metrics,
         },
         client: deps.approvals?.client,
         asker: approvalAsker(token, session, agent, who, requestId),
@@ -296,6 +304,7 @@ export function createToolsInvoke(deps: ToolsInvokeDeps): InvokeTool {
         res.once("close", () => {
           if (!res.writableFinished) cancel.abort();
         });
+      forwardedAt = performance.now();
       const result = await callUpstream({
         dispatcher: route.pool,
         method: request.method,
