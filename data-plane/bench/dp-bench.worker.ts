@@ -5,7 +5,9 @@
 // - "proxy": a plain node:http pass-through proxy to it (streams the request up and the response back, keep-alive
 //   agent), no policy, no auth, no audit;
 // - "gateway": the test control plane and a real data plane (memory ledger, audit to the test control plane) with a
-//   snapshot of one MCP upstream and 100 policies; it also mints session tokens for the load generator.
+//   snapshot of one MCP upstream and 100 policies; it also mints session tokens for the load generator. Its
+//   metrics are always collected (admin listener on, not scraped); BENCH_ACCESS_LOG=on turns its access log on,
+//   written by pino to /dev/null as it would be to stdout (default off: a silent logger, as before).
 import { randomUUID } from "node:crypto";
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,6 +17,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { SnapshotPolicy, SnapshotResources, SnapshotTool } from "@portcullis/proto";
+import pino from "pino";
 import { z } from "zod";
 import { runDataPlane } from "../src/cli-dp.ts";
 import { silentLogger } from "../src/log.ts";
@@ -195,6 +198,8 @@ export function benchResources(
   };
 }
 
+const accessLog = process.env.BENCH_ACCESS_LOG === "on";
+
 async function startGateway(echoUrl: string) {
   const cp = await TestControlPlane.start();
   const { dir, cleanup } = await tempDir();
@@ -205,8 +210,10 @@ async function startGateway(echoUrl: string) {
       PORTCULLIS_DP_HTTP: "127.0.0.1:0",
       PORTCULLIS_DP_DRAIN_SECONDS: "1",
       PORTCULLIS_BOOTSTRAP_TOKEN: cp.issueBootstrapToken(),
+      PORTCULLIS_DP_ADMIN_HTTP: "127.0.0.1:0",
+      PORTCULLIS_DP_ACCESS_LOG: accessLog ? "on" : "off",
     },
-    logger: silentLogger,
+    logger: accessLog ? pino({ level: "info", base: { svc: "dp" } }, pino.destination("/dev/null")) : silentLogger,
     nodeOverrides: { backoff: FAST_BACKOFF, channelOptions: FAST_CHANNEL },
   });
   const lister = new Client({ name: "bench-approver", version: "1.0.0" });

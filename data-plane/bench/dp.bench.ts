@@ -10,6 +10,7 @@
 // client rotates to a fresh session (new token with a new `sid`, new initialize) every 900 calls, on every target.
 // Each full-load phase also reports the CPU time of the whole process (all its threads) per call: on a shared
 // machine that is steadier than req/s, which depends on what else runs.
+// BENCH_ACCESS_LOG=on: the gateway writes its access log (to /dev/null); default off (metrics are always on).
 // The last line of output is one JSON object with the figures.
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
@@ -422,6 +423,7 @@ const result = {
   wall_s: round((performance.now() - wallStart) / 1000, 1),
   target_ratio: 0.7,
   target_added_p99_ms: 1,
+  access_log: process.env.BENCH_ACCESS_LOG === "on" ? "on" : "off",
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);
