@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FAST_BACKOFF, FAST_CHANNEL, makeResources, tempDir, waitFor } from "../test/fixtures.ts";
 import { TestControlPlane } from "../test/test-control-plane.ts";
@@ -122,5 +124,27 @@ describe("runDataPlane", () => {
     );
     expect((await get(running, "/healthz")).status).toBe(200);
     expect((await get(running, "/readyz")).status).toBe(503);
+  });
+
+  it("an admin port already in use stops the start (no silent node without metrics), and frees the agent port", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", () => resolve()));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      await expect(run({ PORTCULLIS_DP_ADMIN_HTTP: `127.0.0.1:${port}` })).rejects.toThrow(/EADDRINUSE/);
+      expect(dp).toBeUndefined();
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  });
+
+  it("before the node is ready the admin listener already serves /metrics, reporting not ready", async () => {
+    const running = await run({ PORTCULLIS_DP_ADMIN_HTTP: "127.0.0.1:0" });
+    const response = await fetch(`http://${running.adminAddress}/metrics`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toMatch(/^portcullis_dp_ready 0$/m);
+    expect(text).toMatch(/^portcullis_dp_config_version 0$/m);
+    expect((await fetch(`http://${running.adminAddress}/readyz`)).status).toBe(503);
   });
 });

@@ -52,6 +52,8 @@ export function createRequestObserver(options: {
   return (req, res, serve) => {
     const startedAt = performance.now();
     const socket = req.socket;
+    // Read now: a destroyed socket no longer has it.
+    const remote = socket.remoteAddress;
     const context: AccessContext | undefined = accessLog ? {} : undefined;
     res.once("close", () => {
       const seconds = (performance.now() - startedAt) / 1000;
@@ -88,7 +90,7 @@ export function createRequestObserver(options: {
           upstream: decision?.upstream,
           outcome: decision?.outcome,
           code: decision?.code,
-          remote: socket.remoteAddress,
+          remote,
         },
         "request",
       );
