@@ -231,6 +231,8 @@ export function createDataPlaneMetrics(options: { defaultMetrics?: boolean } = {
   const overheadChild = children((protocol) => overhead.labels({ protocol }));
   const upstreamChild = children((upstream, protocol) => upstreamSeconds.labels({ upstream, protocol }));
   const failureChild = children((upstream, kind) => upstreamFailures.labels({ upstream, kind }));
+  const recordedChild = children((type) => auditRecorded.labels({ type }));
+  const failedChild = children((type) => auditFailures.labels({ type }));
   const STATUS_CLASS = ["none", "1xx", "2xx", "3xx", "4xx", "5xx"];
 
   return {
@@ -258,14 +260,12 @@ export function createDataPlaneMetrics(options: { defaultMetrics?: boolean } = {
       if (event.outcome === "session_refused") {
         sessionRefusals.inc({ code: LEDGER_CODES.has(event.code) ? event.code : "other" });
       }
-      if (recorded) auditRecorded.inc({ type: "decision" });
-      else auditFailures.inc({ type: "decision" });
+      (recorded ? recordedChild : failedChild)("decision").inc();
     },
     auditEvent(event, recorded) {
       // Event types are the data plane's own (a fixed set), never caller input.
       const type = event.type;
-      if (recorded) auditRecorded.inc({ type });
-      else auditFailures.inc({ type });
+      (recorded ? recordedChild : failedChild)(type).inc();
       if (type === "tool_definition_changed" && event.action === "quarantined") {
         quarantines.inc({ upstream: typeof event.upstream === "string" ? event.upstream : "unknown" });
       }
