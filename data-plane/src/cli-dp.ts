@@ -2,7 +2,7 @@
 // serves /healthz, /readyz and the request path (POST /tools/{tool}/invoke) on PORTCULLIS_DP_HTTP, and runs the
 // node (enroll → config stream → audit). Until a valid snapshot is served, every other path answers 503 not_ready.
 // Every request there is counted and (PORTCULLIS_DP_ACCESS_LOG) logged; /metrics is served only on the admin
-// listener (PORTCULLIS_DP_ADMIN_HTTP), never where agents connect (ADR 0017).
+// listener (PORTCULLIS_DP_ADMIN_HTTP), never where agents connect (ADR 0019).
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";

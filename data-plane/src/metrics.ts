@@ -1,4 +1,4 @@
-// The node's Prometheus metrics (prom-client, one registry per node, ADR 0017). The request path only increments
+// The node's Prometheus metrics (prom-client, one registry per node, ADR 0019). The request path only increments
 // counters and observes histograms, with label children cached so an observation costs no label hashing beyond
 // prom-client's own; everything that is state (spool, config stream, readiness) is read when scraped.
 // Labels are bounded: protocol, route kind, status class, outcome (a fixed set), ledger refusal code, and the
