@@ -62,6 +62,8 @@ export interface MetricsSource {
   inFlight(): number;
   /** Tools quarantined on this node now (T08). */
   quarantined(): number;
+  /** How long the control plane has been silent, and whether that is past PORTCULLIS_DP_MAX_STALENESS_SECONDS (R05). */
+  controlPlane(): { silentSeconds: number; stale: boolean } | undefined;
 }
 
 /** A cache of label children: the request path looks a child up by its label values, without hashing objects. */
@@ -191,6 +193,16 @@ export function createDataPlaneMetrics(options: { defaultMetrics?: boolean } = {
     "portcullis_dp_config_last_rejected_version",
     "Version of the last snapshot this node refused (NACKed) since start; 0: none",
     (s) => s.node.config.status().lastNack?.version ?? 0,
+  );
+  gauge(
+    "portcullis_dp_control_plane_silent_seconds",
+    "Seconds since the last message from the control plane (R05)",
+    (s) => s.controlPlane()?.silentSeconds ?? 0,
+  );
+  gauge(
+    "portcullis_dp_control_plane_stale",
+    "1 while the control plane has been silent past PORTCULLIS_DP_MAX_STALENESS_SECONDS (the stale policy applies)",
+    (s) => (s.controlPlane()?.stale ? 1 : 0),
   );
   gauge("portcullis_dp_audit_spool_events", "Audit events not yet acknowledged by the control plane", (s) =>
     s.node.spool.depth(),

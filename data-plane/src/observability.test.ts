@@ -209,6 +209,8 @@ describe("metrics and access log", () => {
     expect(seriesValue(after, "portcullis_dp_config_stream_connected")).toBe(1);
     expect(seriesValue(after, "portcullis_dp_config_last_apply_timestamp_seconds")).toBeGreaterThan(1.7e9);
     expect(seriesValue(after, "portcullis_dp_tools_quarantined")).toBe(0);
+    expect(seriesValue(after, "portcullis_dp_control_plane_stale")).toBe(0);
+    expect(after.some((s) => s.name === "portcullis_dp_control_plane_silent_seconds")).toBe(true);
     expect(after.some((s) => s.name === "process_cpu_user_seconds_total")).toBe(true);
     expect(after.some((s) => s.name === "nodejs_eventloop_lag_p99_seconds")).toBe(true);
     // No label carries an operator, a session, a token or an agent.

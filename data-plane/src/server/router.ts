@@ -169,7 +169,12 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
           auditEvent: (event, recorded) => metrics.auditEvent(event, recorded),
         },
       });
-      metrics.attach({ node: started, inFlight: () => active, quarantined: () => pins.quarantined() });
+      metrics.attach({
+        node: started,
+        inFlight: () => active,
+        quarantined: () => pins.quarantined(),
+        controlPlane: () => staleness?.report(),
+      });
       const mintAssertion = createAssertionMinter({ issuer: started.identity.issuer, key: started.identity.assertion });
       const approvals = {
         client: started.approvals,
