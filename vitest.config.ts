@@ -11,9 +11,14 @@ const controlPlaneOnPostgres = process.env.DATABASE_URL
           name: "control-plane:postgres",
           root: "control-plane",
           include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-          // audit-faults runs its own private PostgreSQL cluster whatever the backend, and grpc-tls (the transport) and
+          // audit-faults and db-outage run their own private PostgreSQL cluster whatever the backend, and grpc-tls (the transport) and
           // server-everything (the MCP protocol) do not test storage: once (in "control-plane") is enough.
-          exclude: ["test/audit-faults.e2e.test.ts", "test/grpc-tls.e2e.test.ts", "test/server-everything.e2e.test.ts"],
+          exclude: [
+            "test/audit-faults.e2e.test.ts",
+            "test/db-outage.e2e.test.ts",
+            "test/grpc-tls.e2e.test.ts",
+            "test/server-everything.e2e.test.ts",
+          ],
           env: { PORTCULLIS_TEST_DB: "postgres" },
         },
       },

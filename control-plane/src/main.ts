@@ -181,7 +181,7 @@ export async function startControlPlane(
         await database.ping();
         return { ok: true };
       } catch {
-        return { ok: false, reason: "database unreachable" };
+        return { ok: false, reason: "CP degraded: DB unreachable" };
       }
     },
     console: consoleAssets(config.PORTCULLIS_CONSOLE_DIR ? path.resolve(config.PORTCULLIS_CONSOLE_DIR) : undefined),

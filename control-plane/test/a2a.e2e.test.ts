@@ -16,6 +16,7 @@ import { startTestA2aAgent, type TestA2aAgent } from "../../data-plane/test/test
 import { createServerDatabase, testDbKind } from "./harness.ts";
 import { LocalIssuer } from "./local-issuer.ts";
 import { adminApi, freePort, getJson, processGroup, until } from "./processes.ts";
+import { exchangeForSession } from "./support/expense-cast.ts";
 
 const root = mkdtempSync(path.join(tmpdir(), "pc-a2a-"));
 const procs = processGroup();
@@ -118,19 +119,7 @@ describe("A2A through the gateway (real control plane, node and agent)", { timeo
       return nodes.items.some((n: { inSync: boolean }) => n.inSync) ? true : undefined;
     });
 
-    const exchange = async (who: string) => {
-      const form = new URLSearchParams({
-        grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
-        subject_token: await issuer.token(who, { email: who }),
-        subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
-        client_id: credential.clientId,
-        client_secret: credential.clientSecret,
-      });
-      const res = await fetch(`${cpUrl}/oauth/token`, { method: "POST", body: form });
-      const body = (await res.json()) as { access_token: string };
-      expect(res.status, JSON.stringify(body)).toBe(200);
-      return body.access_token;
-    };
+    const exchange = (who: string) => exchangeForSession(cpUrl, issuer, credential, who);
     alice = await exchange("alice@company.com");
     carol = await exchange("carol@company.com");
   }, 180_000);

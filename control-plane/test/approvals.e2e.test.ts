@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServerDatabase, testDbKind } from "./harness.ts";
 import { LocalIssuer } from "./local-issuer.ts";
 import { freePort, getJson, processGroup, until } from "./processes.ts";
+import { exchangeForSession } from "./support/expense-cast.ts";
 
 const root = mkdtempSync(path.join(tmpdir(), "pc-approvals-"));
 const procs = processGroup();
@@ -294,19 +295,7 @@ beforeAll(async () => {
     return nodes.items.filter((n: { inSync: boolean }) => n.inSync).length >= 2 ? true : undefined;
   });
 
-  newSession = async (sub = ALICE) => {
-    const form = new URLSearchParams({
-      grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
-      subject_token: await issuer.token(sub, { email: sub }),
-      subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
-      client_id: credential.clientId,
-      client_secret: credential.clientSecret,
-    });
-    const res = await fetch(`${cpUrl}/oauth/token`, { method: "POST", body: form });
-    const body = (await res.json()) as { access_token: string };
-    expect(res.status, JSON.stringify(body)).toBe(200);
-    return body.access_token;
-  };
+  newSession = (sub = ALICE) => exchangeForSession(cpUrl, issuer, credential, sub);
 }, 240_000);
 
 describe("approvals across real processes", () => {

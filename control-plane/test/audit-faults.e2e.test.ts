@@ -6,94 +6,27 @@
 // PostgreSQL here is a private cluster this test creates (initdb) and owns, so killing it cannot disturb
 // other tests. The load is generated through the node's own audit spool (the request path that produces
 // decision events arrives with the proxy); everything from the spool on is the production pipeline.
-import { execFileSync, spawn } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { adminApi, freePort, processGroup, until } from "./processes.ts";
+import { PrivatePostgres } from "./support/private-postgres.ts";
 
-const PG_BIN = "/usr/lib/postgresql/15/bin";
 const trafficScript = fileURLToPath(new URL("./support/traffic-node.ts", import.meta.url));
 const root = mkdtempSync(path.join(tmpdir(), "pc-faults-"));
 const procs = processGroup();
 const spawnProc = (args: string[], env: Record<string, string>, script?: string) =>
   procs.spawn(args, { ...env, DATABASE_URL: env.DATABASE_URL ?? "" }, script);
-let pgDir: string | undefined;
-let pgPort = 0;
+const pg = new PrivatePostgres(root);
 
-afterAll(() => {
+afterAll(async () => {
   procs.killAll();
-  killPostgres("SIGKILL");
+  await pg.stop("SIGKILL");
   rmSync(root, { recursive: true, force: true });
 });
-
-function asPostgres(cmd: string, args: string[]) {
-  // initdb and postgres refuse to run as root; run them as the postgres user when we are root.
-  return process.getuid?.() === 0 ? { cmd: "runuser", args: ["-u", "postgres", "--", cmd, ...args] } : { cmd, args };
-}
-
-async function startPostgres(): Promise<void> {
-  if (!pgDir) {
-    pgDir = path.join(root, "pg");
-    mkdirSync(pgDir);
-    chmodSync(root, 0o755);
-    if (process.getuid?.() === 0)
-      chownSync(
-        pgDir,
-        Number(execFileSync("id", ["-u", "postgres"]).toString()),
-        Number(execFileSync("id", ["-g", "postgres"]).toString()),
-      );
-    const init = asPostgres(`${PG_BIN}/initdb`, ["-D", pgDir, "-A", "trust", "-U", "postgres", "--no-sync"]);
-    execFileSync(init.cmd, init.args, { stdio: "ignore" });
-    pgPort = await freePort();
-  }
-  const run = asPostgres(`${PG_BIN}/postgres`, [
-    "-D",
-    pgDir,
-    "-p",
-    String(pgPort),
-    "-c",
-    "listen_addresses=127.0.0.1",
-    "-c",
-    `unix_socket_directories=${pgDir}`,
-    "-c",
-    "fsync=on",
-  ]);
-  const child = spawn(run.cmd, run.args, { stdio: "ignore", detached: true });
-  child.unref();
-  await until("PostgreSQL", async () => {
-    const sql = postgres(`postgres://postgres@127.0.0.1:${pgPort}/postgres`, {
-      max: 1,
-      connect_timeout: 2,
-      onnotice: () => {},
-    });
-    try {
-      await sql`select 1`;
-      return true;
-    } catch {
-      return undefined;
-    } finally {
-      await sql.end({ timeout: 1 }).catch(() => {});
-    }
-  });
-}
-
-function killPostgres(signal: NodeJS.Signals) {
-  if (!pgDir) return;
-  const pidFile = path.join(pgDir, "postmaster.pid");
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
-  // The postmaster and every backend: a crash, not a shutdown.
-  try {
-    execFileSync("pkill", [`-${signal === "SIGKILL" ? 9 : 15}`, "-P", String(pid)]);
-  } catch {}
-  try {
-    process.kill(pid, signal);
-  } catch {}
-}
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -101,8 +34,8 @@ describe("A08/R01 audit survives kill -9 of the control plane, the node and Post
   it("stores every event exactly once and verify passes; then names a modified event and a deleted batch", {
     timeout: 240_000,
   }, async () => {
-    await startPostgres();
-    const databaseUrl = `postgres://postgres@127.0.0.1:${pgPort}/postgres`;
+    await pg.start();
+    const databaseUrl = pg.url;
     const cpEnv = {
       DATABASE_URL: databaseUrl,
       PORTCULLIS_DATA_DIR: path.join(root, "cp"),
@@ -153,9 +86,9 @@ describe("A08/R01 audit survives kill -9 of the control plane, the node and Post
     await pause(2000);
 
     // 3. PostgreSQL dies under load (the control plane cannot store anything), and comes back.
-    killPostgres("SIGKILL");
+    await pg.stop("SIGKILL");
     await pause(2500);
-    await startPostgres();
+    await pg.start();
     await pause(3000);
 
     // Stop the load; the node waits until the control plane acknowledged everything.

@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createServerDatabase, testDbKind } from "./harness.ts";
 import { LocalIssuer } from "./local-issuer.ts";
 import { adminApi, freePort, getJson, processGroup, until } from "./processes.ts";
+import { exchangeForSession } from "./support/expense-cast.ts";
 
 const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
 const root = mkdtempSync(path.join(tmpdir(), "pc-quotas-"));
@@ -128,19 +129,7 @@ describe("Z07: rate limits shared by two nodes through Redis", () => {
       await until("the node ready", async () => ((await getJson(`${node}/readyz`))?.status === 200 ? true : undefined));
     }
 
-    const sessionToken = async (operator: string) => {
-      const form = new URLSearchParams({
-        grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
-        subject_token: await issuer.token(operator, { email: operator }),
-        subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
-        client_id: credential.clientId,
-        client_secret: credential.clientSecret,
-      });
-      const exchanged = await fetch(`${cpUrl}/oauth/token`, { method: "POST", body: form });
-      const body = (await exchanged.json()) as { access_token: string };
-      expect(exchanged.status, JSON.stringify(body)).toBe(200);
-      return body.access_token;
-    };
+    const sessionToken = (operator: string) => exchangeForSession(cpUrl, issuer, credential, operator);
     const invoke = (node: string, token: string) =>
       fetch(`${node}/tools/lookup/invoke`, {
         method: "POST",

@@ -7,6 +7,11 @@ import { getCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { adminAuditLog } from "../db/schema.ts";
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  DATABASE_UNAVAILABLE_MESSAGE,
+  isDatabaseUnavailable,
+} from "../db/unavailable.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import { csrfMatches, resolveApiToken, resolveSession, type SessionPolicy } from "../services/auth.ts";
 import type { Deps } from "../services/context.ts";
@@ -185,6 +190,12 @@ export function createApp(options: AppOptions): ApiApp {
       const message = err.status === 400 ? `body: ${err.message}` : err.message;
       const fields = err.status === 400 ? [{ field: "body", message: err.message }] : undefined;
       return c.json(errorBody(c, code, message, fields), err.status as 400);
+    }
+    if (isDatabaseUnavailable(err)) {
+      // R03: refused, not queued; the client may retry once the database is back.
+      deps.logger.warn({ requestId: c.get("requestId"), path: c.req.path }, "database unreachable: request refused");
+      c.header("Retry-After", String(DATABASE_RETRY_AFTER_SECONDS));
+      return c.json(errorBody(c, "unavailable", DATABASE_UNAVAILABLE_MESSAGE), 503);
     }
     deps.logger.error({ err, requestId: c.get("requestId"), path: c.req.path }, "unhandled error");
     return c.json(errorBody(c, "internal", "internal error; the server log has details under this request id"), 500);

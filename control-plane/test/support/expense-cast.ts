@@ -48,3 +48,24 @@ export async function registerExpenseCast(
   for (const { id: _id, ...policy } of expenseReportPolicies) await api("POST", "/api/v1/policies", policy);
   return { agent, credential, upstream };
 }
+
+/** RFC 8693 token exchange at the control plane: the operator's IdP token for a session token of the agent. */
+export async function exchangeForSession(
+  cpUrl: string,
+  issuer: LocalIssuer,
+  /** The agent's client credential, as the API returned it. */
+  credential: Awaited<ReturnType<Api>>,
+  operator = "alice@company.com",
+): Promise<string> {
+  const form = new URLSearchParams({
+    grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+    subject_token: await issuer.token(operator, { email: operator }),
+    subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
+    client_id: String(credential.clientId),
+    client_secret: String(credential.clientSecret),
+  });
+  const res = await fetch(`${cpUrl}/oauth/token`, { method: "POST", body: form });
+  const body = (await res.json()) as { access_token: string };
+  if (res.status !== 200) throw new Error(`token exchange: ${res.status} ${JSON.stringify(body)}`);
+  return body.access_token;
+}
