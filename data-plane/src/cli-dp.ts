@@ -242,6 +242,7 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
     },
     pinRecheckMs: config.PORTCULLIS_DP_TOOL_PIN_RECHECK_SECONDS * 1000,
     egress: { blockLoopback: config.PORTCULLIS_DP_EGRESS_LOOPBACK === "deny" },
+    sessionIdleMs: idleTtlMs,
     mcpStreams: {
       keepAliveMs: config.PORTCULLIS_DP_MCP_STREAM_KEEPALIVE_SECONDS * 1000,
       maxStreams: config.PORTCULLIS_DP_MCP_MAX_STREAMS,

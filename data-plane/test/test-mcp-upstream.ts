@@ -127,6 +127,11 @@ export class TestMcpUpstream {
     await transport.handleRequest(req, res, body);
   }
 
+  /** Sessions the upstream holds open (initialized and not yet ended by a DELETE). */
+  get openSessions(): number {
+    return this.#transports.size;
+  }
+
   /** Changes what tools/list says of a tool (a "rug pull") and tells connected sessions the list changed. */
   async redefine(name: string, patch: Partial<ListedTool>): Promise<void> {
     const current = this.definitions.get(name) ?? listedTool(name);

@@ -21,7 +21,7 @@ import { createToolPins } from "../mcp/tool-pins.ts";
 import { createDataPlaneMetrics, type DataPlaneMetrics } from "../metrics.ts";
 import type { DataPlaneNode } from "../node.ts";
 import type { QuotaStore } from "../quota/quota-store.ts";
-import type { SessionLedger } from "../session/ledger.ts";
+import { DEFAULT_SESSION_IDLE_TTL_MS, type SessionLedger } from "../session/ledger.ts";
 import { newRequestId, noteDecision } from "./access-log.ts";
 import { createOriginGuard } from "./origin-guard.ts";
 import { sendError, sendJson } from "./replies.ts";
@@ -56,6 +56,8 @@ export interface RouterOptions {
   allowedOrigins?: ReadonlySet<string>;
   /** Which addresses upstream connections may not reach (T11); default: link-local, metadata and the like. */
   egress?: EgressRules;
+  /** Idle time after which a gateway MCP session (either era) expires and its upstream sessions end (default 30 min). */
+  sessionIdleMs?: number;
   /** How long the node serves without word from the control plane before it alarms (R05); default 600 s, serve. */
   staleness?: StalenessSettings;
   /** The node's metrics: decisions, upstream and policy timings (default: a registry of its own, unexposed). */
@@ -93,13 +95,15 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
   let a2a: A2aEndpoint | undefined;
   // MCP sessions outlive snapshots, like the session ledger. Expired ones end their upstream sessions and their
   // GET stream; the sweep runs every minute so an idle caller's upstream sessions do not outlive the TTL by much.
+  const sessionIdleMs = options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_TTL_MS;
   const mcpSessions = createMcpSessionStore({
+    idleTtlMs: sessionIdleMs,
     onEvict: (session) => {
       mcpStreams.end(session.id);
       void closeUpstreams(session, options.settings.upstreamTimeoutMs);
     },
   });
-  const sessionSweep = setInterval(() => mcpSessions.sweep(), 60_000);
+  const sessionSweep = setInterval(() => mcpSessions.sweep(), Math.min(60_000, Math.max(1_000, sessionIdleMs / 4)));
   sessionSweep.unref();
   // Their GET streams: each is re-checked when a snapshot is swapped in or the pin quarantine changes.
   const mcpStreams = createListStreams({ sessions: mcpSessions, logger, ...options.mcpStreams });
