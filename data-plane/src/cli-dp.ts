@@ -274,6 +274,7 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
     max: config.PORTCULLIS_DP_MAX_CONNECTIONS_PER_IP,
     exempt: parsePushAllow(config.PORTCULLIS_DP_CONNECTION_CAP_EXEMPT),
     logger,
+    onRefuse: () => metrics.refused("connection_cap"),
   });
   const httpAddress = await listen(server, config.PORTCULLIS_DP_HTTP);
   let admin: Server | undefined;

@@ -19,6 +19,9 @@ export type RouteKind =
   | "readyz"
   | "unmatched";
 
+/** Why a request or connection was refused before authentication (a bounded label). */
+export type RefusalReason = "origin_not_allowed" | "connection_cap";
+
 /** The protocol label of decision metrics (the audit event's `protocol`, in label form). */
 const PROTOCOL_LABEL: Record<DecisionEvent["protocol"], string> = {
   "http-tools": "http_tool",
@@ -47,6 +50,8 @@ export interface DataPlaneMetrics {
   decision(event: DecisionEvent, recorded: boolean): void;
   /** Another audit event (e.g. `tool_definition_changed`), as the recorder appended it (or failed to). */
   auditEvent(event: { type: string } & Record<string, unknown>, recorded: boolean): void;
+  /** A request or connection refused before authentication (T03 origin, R08 per-IP connection cap). */
+  refused(reason: RefusalReason): void;
   /** Time one policy evaluation took (a call through the approval step is evaluated twice). */
   policyEvaluated(seconds: number): void;
   /** Reads the started node's state (spool, config stream, readiness) at each scrape. */
@@ -144,6 +149,11 @@ export function createDataPlaneMetrics(options: { defaultMetrics?: boolean } = {
     "portcullis_dp_audit_record_failures_total",
     "Audit events the spool did not take (full, or a write failed); sensitive calls are then refused",
     ["type"],
+  );
+  const refusals = counter(
+    "portcullis_dp_refusals_total",
+    "Requests refused for their Origin (origin_not_allowed, T03) and connections closed at the per-IP cap (connection_cap, R08)",
+    ["reason"],
   );
   const quarantines = counter(
     "portcullis_dp_tool_quarantines_total",
@@ -281,6 +291,9 @@ export function createDataPlaneMetrics(options: { defaultMetrics?: boolean } = {
       if (type === "tool_definition_changed" && event.action === "quarantined") {
         quarantines.inc({ upstream: typeof event.upstream === "string" ? event.upstream : "unknown" });
       }
+    },
+    refused(reason) {
+      refusals.inc({ reason });
     },
     policyEvaluated(seconds) {
       policySeconds.observe(seconds);

@@ -417,3 +417,9 @@ export class HttpToolsWorld {
     await this.#cleanup();
   }
 }
+
+/** The node's `portcullis_dp_refusals_total` for `reason`, from its metrics registry. */
+export async function refusalCount(dp: RunningDataPlane, reason: string): Promise<number> {
+  const metric = await dp.metrics.registry.getSingleMetric("portcullis_dp_refusals_total")?.get();
+  return metric?.values.find((v) => v.labels.reason === reason)?.value ?? 0;
+}

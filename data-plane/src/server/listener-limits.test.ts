@@ -5,7 +5,7 @@
 import type { Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordingLogger } from "../../test/fixtures.ts";
-import { HttpToolsWorld } from "../../test/http-tools-fixture.ts";
+import { HttpToolsWorld, refusalCount } from "../../test/http-tools-fixture.ts";
 import { openSocket, parseAnswer, readUntilClosed } from "../../test/raw-http.ts";
 import { parseDataPlaneConfig } from "../cli-dp.ts";
 import { listenerOptions } from "./listener-limits.ts";
@@ -121,5 +121,6 @@ describe("R08: slowloris, slow bodies and the per-IP connection cap", () => {
     // The body was never complete: nothing of the slow POSTs reached the upstream.
     expect(world.upstream.received).toHaveLength(1);
     expect(logger.entries.filter((e) => e.message === "connection_refused").length).toBeGreaterThan(0);
+    expect(await refusalCount(world.dp, "connection_cap")).toBe(SLOWLORIS - CAP);
   });
 });

@@ -41,7 +41,7 @@ const plainIp = (address: string): string => address.replace(/^::ffff:(\d+\.\d+\
 /** Counts the server's connections per remote IP and closes those over `max` (0: no cap). */
 export function capConnectionsPerIp(
   server: Server,
-  options: { max: number; exempt: BlockList; logger: Logger },
+  options: { max: number; exempt: BlockList; logger: Logger; onRefuse?: () => void },
 ): ConnectionCap {
   const open = new Map<string, number>();
   const log = createLogBurst(options.logger, "connection_refused");
@@ -55,6 +55,7 @@ export function capConnectionsPerIp(
       const count = open.get(ip) ?? 0;
       if (count >= options.max) {
         refused += 1;
+        options.onRefuse?.();
         log({ remote: ip, open: count, max: options.max, refused });
         socket.destroy();
         return;

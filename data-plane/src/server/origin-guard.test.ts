@@ -4,7 +4,7 @@
 // unauthenticated, see docs/security.md). Requests without an Origin header (non-browser agents) pass.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LogEntry, recordingLogger } from "../../test/fixtures.ts";
-import { HttpToolsWorld } from "../../test/http-tools-fixture.ts";
+import { HttpToolsWorld, refusalCount } from "../../test/http-tools-fixture.ts";
 import { rawRequest } from "../../test/raw-http.ts";
 import { parseDataPlaneConfig } from "../cli-dp.ts";
 import { parseAllowedOrigins } from "./origin-guard.ts";
@@ -51,6 +51,7 @@ describe("T03: Origin allowlist on the agent-facing routes", () => {
   it("T03: Origin https://evil.example, two Origin headers, and Origin: null get 403 on /tools, /mcp and /a2a; nothing is forwarded; origin_rejected is logged", async () => {
     world.upstream.received.length = 0;
     const before = rejections().length;
+    const countedBefore = await refusalCount(world.dp, "origin_not_allowed");
     const cases = [["https://evil.example"], [CONSOLE, "https://evil.example"], [CONSOLE, CONSOLE], ["null"]];
     const toolBody = JSON.stringify({ image: "r.png" });
     const rpcBody = JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/list", params: {} });
@@ -78,6 +79,7 @@ describe("T03: Origin allowlist on the agent-facing routes", () => {
       level: "warn",
       fields: { event: "origin_rejected", origin: "https://evil.example", path: "/tools/receipt_ocr/invoke" },
     });
+    expect((await refusalCount(world.dp, "origin_not_allowed")) - countedBefore).toBe(cases.length * 3);
     // Not audited: rejected before authentication, like any unauthenticated request.
     const audited = world.cp.records(world.node.spool.streamId);
     expect(audited.filter((r) => String(r.code ?? "").includes("origin"))).toEqual([]);

@@ -53,7 +53,12 @@ export interface OriginGuard {
   rejected(): number;
 }
 
-export function createOriginGuard(options: { allowed: ReadonlySet<string>; logger: Logger }): OriginGuard {
+export function createOriginGuard(options: {
+  allowed: ReadonlySet<string>;
+  logger: Logger;
+  /** Called for each rejection (the node counts them in its metrics). */
+  onReject?: () => void;
+}): OriginGuard {
   const { allowed } = options;
   const log = createLogBurst(options.logger, "origin_rejected");
   let total = 0;
@@ -62,6 +67,7 @@ export function createOriginGuard(options: { allowed: ReadonlySet<string>; logge
       const verdict = checkOrigin(req, allowed);
       if (verdict.ok) return true;
       total += 1;
+      options.onReject?.();
       const pathname = (req.url ?? "/").split("?")[0] ?? "/";
       log({
         origin: verdict.origin.slice(0, 200),

@@ -121,7 +121,11 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
   const retiring = new Map<NodeJS.Timeout, Set<Pool>>();
   // Pools of a replaced snapshot close once no request can still be about to use them.
   const retireDelayMs = options.settings.upstreamTimeoutMs + 5_000;
-  const originGuard = createOriginGuard({ allowed: options.allowedOrigins ?? new Set(), logger });
+  const originGuard = createOriginGuard({
+    allowed: options.allowedOrigins ?? new Set(),
+    logger,
+    onReject: () => metrics.refused("origin_not_allowed"),
+  });
 
   function servingFor(engine: ConfigEngine): ServingConfig {
     if (serving?.engine === engine) return serving;
