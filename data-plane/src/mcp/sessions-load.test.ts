@@ -11,7 +11,7 @@ import { McpWorld } from "../../test/mcp-fixture.ts";
 
 const CALLERS = 240; // half per era
 const CONCURRENCY = 24;
-const IDLE_SECONDS = 3;
+const IDLE_SECONDS = 6;
 
 const openFds = () => readdirSync("/proc/self/fd").length;
 
@@ -74,6 +74,7 @@ describe("R09 (scaled down): mixed-era MCP sessions under load, then idle", () =
     expect(await caller(0)).toBeUndefined();
     await waitFor("the warm-up session to expire", () => world.ocr.openSessions === 0, { timeoutMs: 60_000 });
     const baselineFds = openFds();
+    const initializedBefore = world.ocr.calls("initialize").length;
 
     const failures: string[] = [];
     let next = 1;
@@ -86,8 +87,9 @@ describe("R09 (scaled down): mixed-era MCP sessions under load, then idle", () =
       }),
     );
     expect(failures).toEqual([]);
-    // One upstream session per gateway session (either era), all still open while their sessions live.
-    expect(world.ocr.openSessions).toBeGreaterThanOrEqual(CALLERS - 5);
+    // One upstream session per gateway session (either era). (How many are still open now depends on how long the
+    // ramp took against the short TTL, so it is not asserted.)
+    expect(world.ocr.calls("initialize").length - initializedBefore).toBe(CALLERS);
 
     // Idle: past the TTL the sweep ends every gateway session, each ending its upstream session.
     await waitFor("every upstream session to be ended", () => world.ocr.openSessions === 0, {
