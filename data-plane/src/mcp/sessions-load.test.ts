@@ -11,7 +11,7 @@ import { McpWorld } from "../../test/mcp-fixture.ts";
 
 const CALLERS = 240; // half per era
 const CONCURRENCY = 24;
-const IDLE_SECONDS = 6;
+const IDLE_SECONDS = 10;
 
 const openFds = () => readdirSync("/proc/self/fd").length;
 
