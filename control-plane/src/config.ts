@@ -66,6 +66,12 @@ export const configSchema = z.object({
     .default(15),
   PORTCULLIS_KEY_ACTIVATION_MINUTES: z.coerce.number().int().min(0, "expected 0 or more (minutes)").default(10),
   PORTCULLIS_JWKS_COOLDOWN_SECONDS: z.coerce.number().int().min(0, "expected 0 or more (seconds)").default(30),
+  PORTCULLIS_JWKS_CACHE_MAX_AGE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1, "expected 1 to 86400 (seconds)")
+    .max(86_400, "expected 1 to 86400 (seconds)")
+    .default(600),
   PORTCULLIS_CONSOLE_DIR: z.string().min(1).optional(),
   PORTCULLIS_DEMO: z.enum(["0", "1", "force"], { error: "expected 0, 1 or force" }).optional(),
   PORTCULLIS_DEMO_TOOLS_HTTP: hostPort.default({ host: "127.0.0.1", port: 7090 }),

@@ -82,6 +82,7 @@ export async function startControlPlane(
     accessTokenTtlSeconds: config.PORTCULLIS_TOKEN_TTL_MINUTES * 60,
     keyActivationDelayMs: config.PORTCULLIS_KEY_ACTIVATION_MINUTES * 60_000,
     jwksCooldownMs: config.PORTCULLIS_JWKS_COOLDOWN_SECONDS * 1000,
+    jwksCacheMaxAgeMs: config.PORTCULLIS_JWKS_CACHE_MAX_AGE_SECONDS * 1000,
     delegationMaxDepth: config.PORTCULLIS_DELEGATION_MAX_DEPTH,
     production: config.PORTCULLIS_ENV === "production",
   });

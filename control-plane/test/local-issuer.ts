@@ -24,6 +24,8 @@ export class LocalIssuer {
   published: IssuerKey[];
   signing: IssuerKey;
   jwksFetches = 0;
+  /** The JWKS endpoint failing: answering 500, or never answering. */
+  outage: "error" | "hang" | undefined;
   private server: Server | undefined;
   jwksUrl = "";
 
@@ -47,6 +49,8 @@ export class LocalIssuer {
         return;
       }
       this.jwksFetches++;
+      if (this.outage === "error") return void res.writeHead(500, { "content-type": "text/plain" }).end("down");
+      if (this.outage === "hang") return; // accepts and never answers (the fetch times out)
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify(this.jwks()));
     });
@@ -67,6 +71,11 @@ export class LocalIssuer {
     return next;
   }
 
+  /** Stops publishing a key (an issuer removing a compromised key); signing with it still works for the test. */
+  unpublish(kid: string): void {
+    this.published = this.published.filter((k) => k.kid !== kid);
+  }
+
   /** A token for `sub` with one-hour validity unless `claims` says otherwise; `null` removes a claim. */
   async token(
     sub: string,
@@ -83,6 +92,7 @@ export class LocalIssuer {
   }
 
   async close(): Promise<void> {
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }

@@ -45,7 +45,11 @@ export function registerTokenEndpoints(app: ApiApp, deps: Deps & { keys: () => K
     settings,
     keys: deps.keys,
     replay: new ReplayCache(),
-    issuerKeys: createIssuerKeys({ cooldownMs: settings.jwksCooldownMs, production: settings.production }),
+    issuerKeys: createIssuerKeys({
+      cooldownMs: settings.jwksCooldownMs,
+      cacheMaxAgeMs: settings.jwksCacheMaxAgeMs,
+      production: settings.production,
+    }),
   };
   const jwks = createJwksPublisher({ db: deps.db, keys: deps.keys });
 

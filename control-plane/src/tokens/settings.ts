@@ -46,6 +46,11 @@ export interface TokenSettings {
   keyActivationDelayMs: number;
   /** After a JWKS fetch, an unknown `kid` triggers no new fetch of that issuer's keys for this long. */
   jwksCooldownMs: number;
+  /**
+   * How long an issuer's fetched JWK Set is trusted before it is fetched again (J11): a key the issuer removed stops
+   * verifying within this, and while the JWKS endpoint is down the cached keys serve up to this, then fail closed.
+   */
+  jwksCacheMaxAgeMs: number;
   /** Production refuses plain-http JWKS URLs and loopback addresses. */
   production: boolean;
   /** Most delegations in one chain (operator → agent counts 0); 0 turns delegation off. */
@@ -59,6 +64,7 @@ export function tokenSettings(overrides: Partial<TokenSettings> = {}): TokenSett
     accessTokenTtlSeconds: MAX_ACCESS_TOKEN_TTL_SECONDS,
     keyActivationDelayMs: 10 * 60_000,
     jwksCooldownMs: 30_000,
+    jwksCacheMaxAgeMs: 10 * 60_000,
     production: false,
     delegationMaxDepth: DEFAULT_DELEGATION_MAX_DEPTH,
     ...overrides,
