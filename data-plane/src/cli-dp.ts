@@ -5,7 +5,7 @@
 // listener (PORTCULLIS_DP_ADMIN_HTTP), never where agents connect (ADR 0019).
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Server as NetServer } from "node:net";
 import path from "node:path";
 import { type ChannelTls, grpcChannelCredentials, readPemSetting } from "@portcullis/proto";
 import pino from "pino";
@@ -24,6 +24,7 @@ import { createMemoryQuotaStore, createRedisQuotaStore } from "./quota/quota-sto
 import { createRequestObserver } from "./server/access-log.ts";
 import { answerClientError } from "./server/client-errors.ts";
 import { capConnectionsPerIp, listenerOptions } from "./server/listener-limits.ts";
+import { createMtlsServer, mtlsListenerProblems } from "./server/mtls-listener.ts";
 import { parseAllowedOrigins } from "./server/origin-guard.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "./server/read-body.ts";
 import { createRouter, type DataPlaneRouter } from "./server/router.ts";
@@ -69,6 +70,10 @@ export const dataPlaneConfigSchema = z.object({
   PORTCULLIS_BOOTSTRAP_TOKEN: z.string().min(1).max(200).optional(),
   PORTCULLIS_DP_DATA_DIR: z.string().min(1).default(".portcullis/dp"),
   PORTCULLIS_DP_HTTP: hostPort("127.0.0.1:8080").default("127.0.0.1:8080"),
+  PORTCULLIS_DP_HTTPS: hostPort("0.0.0.0:8443").optional(),
+  PORTCULLIS_DP_TLS_CERT: pemFile.optional(),
+  PORTCULLIS_DP_TLS_KEY: pemFile.optional(),
+  PORTCULLIS_DP_TLS_CLIENT_CA: pemFile.optional(),
   PORTCULLIS_DP_ADMIN_HTTP: hostPort("127.0.0.1:9464").optional(),
   PORTCULLIS_DP_ACCESS_LOG: z.enum(["on", "off"], { message: "expected on or off" }).default("on"),
   PORTCULLIS_DP_NAME: z.string().min(1).max(100).optional(),
@@ -144,6 +149,7 @@ export function parseDataPlaneConfig(env: Record<string, string | undefined> = p
   if (config.PORTCULLIS_DP_HEADERS_TIMEOUT_MS > config.PORTCULLIS_DP_REQUEST_TIMEOUT_MS) {
     problems.push("  PORTCULLIS_DP_HEADERS_TIMEOUT_MS: must not exceed PORTCULLIS_DP_REQUEST_TIMEOUT_MS");
   }
+  problems.push(...mtlsListenerProblems(config));
   if (config.PORTCULLIS_DP_MAX_STALENESS_SECONDS < 2 * config.PORTCULLIS_DP_HEARTBEAT_SECONDS) {
     problems.push(
       "  PORTCULLIS_DP_MAX_STALENESS_SECONDS: must be at least twice PORTCULLIS_DP_HEARTBEAT_SECONDS (heartbeats are how the control plane is heard from)",
@@ -175,6 +181,8 @@ export interface RunningDataPlane {
   config: DataPlaneConfig;
   /** HOST:PORT the agent-facing listener (request path, /healthz, /readyz) is bound to (useful with port 0). */
   httpAddress: string;
+  /** HOST:PORT of the agents' mTLS listener, when PORTCULLIS_DP_HTTPS is set. */
+  httpsAddress: string | undefined;
   /** HOST:PORT of the admin listener (/metrics, /healthz, /readyz), when PORTCULLIS_DP_ADMIN_HTTP is set. */
   adminAddress: string | undefined;
   /** The node's metrics (served on the admin listener). */
@@ -266,17 +274,22 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
     headersTimeoutMs: config.PORTCULLIS_DP_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: config.PORTCULLIS_DP_REQUEST_TIMEOUT_MS,
   });
-  const server = createServer(limits, (req, res) =>
-    observe(req, res, () => handleHttp(req, res, notReadyReason, () => node, router)),
-  );
+  const onRequest = (req: IncomingMessage, res: ServerResponse) =>
+    observe(req, res, () => handleHttp(req, res, notReadyReason, () => node, router));
+  const server = createServer(limits, onRequest);
   server.on("clientError", answerClientError);
-  capConnectionsPerIp(server, {
+  const connectionCap = {
     max: config.PORTCULLIS_DP_MAX_CONNECTIONS_PER_IP,
     exempt: parsePushAllow(config.PORTCULLIS_DP_CONNECTION_CAP_EXEMPT),
     logger,
     onRefuse: () => metrics.refused("connection_cap"),
-  });
+  };
+  capConnectionsPerIp(server, connectionCap);
   const httpAddress = await listen(server, config.PORTCULLIS_DP_HTTP);
+  // The agents' mTLS listener (optional): the same routes and limits, behind a required client certificate.
+  const tlsServer = createMtlsServer(config, limits, onRequest, logger);
+  if (tlsServer) capConnectionsPerIp(tlsServer as unknown as Server, connectionCap);
+  const httpsAddress = tlsServer && (await listen(tlsServer, config.PORTCULLIS_DP_HTTPS as string));
   let admin: Server | undefined;
   let adminAddress: string | undefined;
   if (config.PORTCULLIS_DP_ADMIN_HTTP) {
@@ -294,6 +307,7 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
   logger.info(
     {
       http: httpAddress,
+      https: httpsAddress,
       admin: adminAddress,
       cp: config.PORTCULLIS_CP_GRPC,
       accessLog: config.PORTCULLIS_DP_ACCESS_LOG,
@@ -333,6 +347,8 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
       stop.abort(new Error("data plane stopping"));
       // Stop accepting, let the calls in flight finish (bounded by the drain time) so their audit is recorded.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const tlsClosed = new Promise<void>((resolve) => (tlsServer ? tlsServer.close(() => resolve()) : resolve()));
+      tlsServer?.closeIdleConnections();
       const adminClosed = new Promise<void>((resolve) => (admin ? admin.close(() => resolve()) : resolve()));
       admin?.closeAllConnections();
       server.closeIdleConnections();
@@ -342,6 +358,7 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
       if (router.inFlight() > 0)
         logger.warn({ inFlight: router.inFlight() }, "drain time over: cutting calls in flight");
       server.closeAllConnections();
+      tlsServer?.closeAllConnections();
       await router.close();
       // Calls cut at the deadline conclude (their upstream requests were aborted just now) and record their audit
       // event before the spool closes (R14).
@@ -353,6 +370,7 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
       const started = await starting;
       await started?.close({ drainMs: config.PORTCULLIS_DP_DRAIN_SECONDS * 1000 });
       await closed;
+      await tlsClosed;
       await adminClosed;
     })();
     return closing;
@@ -368,7 +386,7 @@ export async function runDataPlane(_argv: string[] = [], options: RunDataPlaneOp
     process.once("SIGINT", () => onSignal("SIGINT"));
     process.once("SIGTERM", () => onSignal("SIGTERM"));
   }
-  return { config, httpAddress, adminAddress, metrics, node: () => node, close };
+  return { config, httpAddress, httpsAddress, adminAddress, metrics, node: () => node, close };
 }
 
 function sendText(res: ServerResponse, status: number, text: string, contentType = "application/json"): void {
@@ -457,7 +475,7 @@ function handleAdmin(
   sendText(res, 404, JSON.stringify({ error: { code: "not_found", message: "no such route" } }));
 }
 
-function listen(server: Server, hostPort: string): Promise<string> {
+function listen(server: Server | NetServer, hostPort: string): Promise<string> {
   const cut = hostPort.lastIndexOf(":");
   const host = hostPort.slice(0, cut).replace(/^\[(.*)\]$/, "$1");
   const port = Number(hostPort.slice(cut + 1));

@@ -42,6 +42,17 @@ export {
   verifyCheckpoint,
 } from "./checkpoint.ts";
 export {
+  type ClientCertificateIdentity,
+  certificateIdentity,
+  certificateMatches,
+  certificateThumbprint,
+  describeCertificate,
+  MAX_MTLS_SUBJECTS,
+  mtlsSubjectProblem,
+  parseSubjectAltName,
+  peerCertificateIdentity,
+} from "./client-cert.ts";
+export {
   EgressBlockedError,
   type EgressRules,
   egressUrlProblem,
@@ -119,7 +130,6 @@ export {
   signKeyProof,
   verifyKeyProof,
 } from "./key-proof.ts";
-
 export {
   type Ed25519PublicJwk,
   exportJwks,

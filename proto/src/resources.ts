@@ -2,6 +2,8 @@
 // its database and validated by the node before it is applied. Resources mirror the user's objects. Field
 // names are camelCase; everything is plain JSON (canonicalized and signed by snapshot.ts).
 
+import { mtlsSubjectProblem } from "./client-cert.ts";
+
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 
 export interface SnapshotAgent {
@@ -12,6 +14,11 @@ export interface SnapshotAgent {
   labels: Record<string, string>;
   /** Ids of agents allowed to act for this agent. */
   allowedDelegates: string[];
+  /**
+   * Client-certificate identities (SAN URIs such as SPIFFE IDs, or DNS names) that identify this agent on a node's
+   * mTLS listener. Missing in snapshots of older control planes: no certificate identifies the agent.
+   */
+  mtlsSubjects?: string[];
   disabled: boolean;
 }
 
@@ -141,6 +148,12 @@ export function checkResources(value: unknown): ResourceProblem[] {
   (r.agents as SnapshotAgent[]).forEach((a, i) => {
     for (const d of a.allowedDelegates ?? []) {
       if (!agentIds.has(d)) problems.push({ path: `agents[${i}].allowedDelegates`, message: `unknown agent ${d}` });
+    }
+    if (a.mtlsSubjects !== undefined) {
+      const subjects: unknown = a.mtlsSubjects;
+      if (!Array.isArray(subjects) || subjects.some((m) => typeof m !== "string" || mtlsSubjectProblem(m))) {
+        problems.push({ path: `agents[${i}].mtlsSubjects`, message: "expected a list of SAN URIs or DNS names" });
+      }
     }
   });
   (r.tools as SnapshotTool[]).forEach((t, i) => {

@@ -1076,6 +1076,7 @@ export interface components {
                 [key: string]: string;
             };
             allowedDelegates: string[];
+            mtlsSubjects: string[];
             disabled: boolean;
             createdAt: string;
             updatedAt: string;
@@ -1102,6 +1103,13 @@ export interface components {
             };
             /** @description Ids of agents that may act for this agent (delegation) */
             allowedDelegates?: string[];
+            /**
+             * @description Client-certificate identities that identify this agent over mTLS: SAN URIs (SPIFFE IDs such as spiffe://example.org/agent/expense-report) or SAN DNS names. Each may belong to one agent only.
+             * @example [
+             *       "spiffe://example.org/agent/expense-report"
+             *     ]
+             */
+            mtlsSubjects?: string[];
             disabled?: boolean;
         };
         AgentDetail: components["schemas"]["Agent"] & {
@@ -1136,6 +1144,13 @@ export interface components {
             };
             /** @description Ids of agents that may act for this agent (delegation) */
             allowedDelegates?: string[];
+            /**
+             * @description Client-certificate identities that identify this agent over mTLS: SAN URIs (SPIFFE IDs such as spiffe://example.org/agent/expense-report) or SAN DNS names. Each may belong to one agent only.
+             * @example [
+             *       "spiffe://example.org/agent/expense-report"
+             *     ]
+             */
+            mtlsSubjects?: string[];
             disabled?: boolean;
         };
         AgentCredentialIssued: components["schemas"]["AgentCredential"] & {

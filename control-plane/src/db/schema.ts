@@ -116,6 +116,8 @@ export const agents = pgTable(
     labels: labels(),
     /** Ids of agents that may act for this one (delegation targets this agent allows). */
     allowedDelegates: jsonb("allowed_delegates").$type<string[]>().notNull().default([]),
+    /** Client-certificate identities (SAN URIs / DNS names) that identify this agent over mTLS; unique across agents. */
+    mtlsSubjects: jsonb("mtls_subjects").$type<string[]>().notNull().default([]),
     disabled: boolean("disabled").notNull().default(false),
     createdAt: created(),
     updatedAt: updated(),

@@ -20,6 +20,7 @@ export interface AgentInput {
   trust: "first_party" | "third_party";
   labels?: Record<string, string> | undefined;
   allowedDelegates?: string[] | undefined;
+  mtlsSubjects?: string[] | undefined;
   disabled?: boolean | undefined;
 }
 
@@ -88,9 +89,36 @@ async function checkDelegates(ctx: ServiceContext, ids: string[] | undefined, se
   }
 }
 
+/**
+ * A certificate identity names one agent only: the control plane's mTLS token endpoint finds the agent by its
+ * certificate. (Two agents racing for one identity are caught there too: an ambiguous certificate is refused.)
+ */
+async function checkMtlsSubjects(ctx: ServiceContext, subjects: string[] | undefined, self?: string) {
+  if (!subjects || subjects.length === 0) return;
+  if (new Set(subjects).size !== subjects.length) {
+    throw new ApiError("validation_failed", "body.mtlsSubjects: an identity is listed twice", [
+      { field: "body.mtlsSubjects", message: "an identity is listed twice" },
+    ]);
+  }
+  const taken = await ctx.db
+    .select({ id: agents.id, name: agents.name })
+    .from(agents)
+    .where(
+      sql`${agents.mtlsSubjects} ?| array[${sql.join(
+        subjects.map((s) => sql`${s}`),
+        sql`, `,
+      )}]::text[]`,
+    );
+  const other = taken.find((row) => row.id !== self);
+  if (other) {
+    throw new ApiError("conflict", `a certificate identity is already registered for agent ${other.name}`);
+  }
+}
+
 export async function createAgent({ ctx, input }: { ctx: ServiceContext; input: AgentInput }): Promise<AgentRow> {
   authorize(ctx.actor, "agents:write");
   await checkDelegates(ctx, input.allowedDelegates);
+  await checkMtlsSubjects(ctx, input.mtlsSubjects);
   return mutate(
     ctx,
     "agents:write",
@@ -106,6 +134,7 @@ export async function createAgent({ ctx, input }: { ctx: ServiceContext; input: 
           trust: input.trust,
           labels: input.labels ?? {},
           allowedDelegates: input.allowedDelegates ?? [],
+          mtlsSubjects: input.mtlsSubjects ?? [],
           disabled: input.disabled ?? false,
           createdAt: now,
           updatedAt: now,
@@ -132,6 +161,7 @@ export async function updateAgent({
 }): Promise<AgentRow> {
   authorize(ctx.actor, "agents:write");
   await checkDelegates(ctx, input.allowedDelegates, id);
+  await checkMtlsSubjects(ctx, input.mtlsSubjects, id);
   return mutate(
     ctx,
     "agents:write",

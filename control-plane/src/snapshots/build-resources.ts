@@ -70,6 +70,7 @@ export async function buildResources(
       trust: a.trust,
       labels: a.labels,
       allowedDelegates: a.allowedDelegates,
+      mtlsSubjects: a.mtlsSubjects,
       disabled: a.disabled,
     })),
     operators: operatorRows.map((o) => ({

@@ -18,6 +18,8 @@ export const DEFAULT_TOKEN_CACHE_SIZE = 10_000;
 const CACHE_MARGIN_MS = 5_000;
 
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/** Base64url of a SHA-256 digest: 43 characters, no padding. */
+const X5T_S256 = /^[A-Za-z0-9_-]{43}$/;
 const SESSION_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 const MAX_TEXT = 512;
 
@@ -59,6 +61,11 @@ export interface VerifiedToken {
   issuedAt: number;
   expiresAt: number;
   jti?: string;
+  /**
+   * RFC 8705 certificate binding (`cnf.x5t#S256`): the base64url SHA-256 thumbprint of the client certificate the
+   * token was issued to. A bound token is only accepted over a connection that presents that certificate.
+   */
+  certificateThumbprint?: string;
 }
 
 export type TokenCheck =
@@ -213,6 +220,15 @@ function shapeClaims(p: JWTPayload): VerifiedToken | string {
   const clientId = text(p.client_id);
   if (clientId) token.clientId = clientId;
   if (typeof p.jti === "string") token.jti = p.jti;
+  if (p.cnf !== undefined) {
+    // A confirmation this node cannot check must not be ignored (that would unbind the token): refuse it.
+    const cnf = p.cnf as Record<string, unknown> | null;
+    const x5t = cnf !== null && typeof cnf === "object" && !Array.isArray(cnf) ? cnf["x5t#S256"] : undefined;
+    if (typeof x5t !== "string" || !X5T_S256.test(x5t) || Object.keys(cnf as object).length !== 1) {
+      return "the token's cnf claim is not acceptable (only x5t#S256 certificate binding is supported)";
+    }
+    token.certificateThumbprint = x5t;
+  }
 
   const hasSid = p.sid !== undefined;
   const hasAct = p.act !== undefined;

@@ -14,17 +14,27 @@ import {
   listToolsForChain,
   type ToolContext,
 } from "@portcullis/policy";
-import { canonicalJson, type SnapshotAgent, sha256Hex } from "@portcullis/proto";
+import {
+  type ClientCertificateIdentity,
+  canonicalJson,
+  peerCertificateIdentity,
+  type SnapshotAgent,
+  sha256Hex,
+} from "@portcullis/proto";
 import type { ApprovalAsker } from "../approvals/approval-gate.ts";
 import type { AssertionAct, AssertionInput } from "../assertions/mint-assertion.ts";
 import type { DecisionEvent } from "../audit/record-decision.ts";
+import { certificateAgentProblem, certificateBindingProblem } from "../authn/client-certificate.ts";
 import type { VerifiedToken } from "../authn/verify-token.ts";
 import type { QuotaResult, QuotaStore } from "../quota/quota-store.ts";
 import { quotaChecksFor } from "../quota/rate-limits.ts";
 import type { CallRecord, SessionHistory, SessionKey } from "../session/ledger.ts";
 import { resolveOperator, type ServingConfig } from "./serving-config.ts";
 
-export type TokenSession = NonNullable<VerifiedToken["session"]>;
+export type TokenSession = NonNullable<VerifiedToken["session"]> & {
+  /** The verified client certificate of the connection (the mTLS listener), which must identify the agent. */
+  readonly clientCertificate?: ClientCertificateIdentity;
+};
 
 export type CallerAuth =
   | { ok: true; token: VerifiedToken; session: TokenSession }
@@ -39,7 +49,16 @@ export async function authenticateCaller(serving: ServingConfig, req: IncomingMe
   if (!auth.ok) return auth;
   const session = auth.token.session;
   if (!session) return { ok: false, code: "session_required", message: SESSION_REQUIRED_MESSAGE };
-  return { ok: true, token: auth.token, session };
+  // mTLS (RFC 8705): a certificate-bound token needs its certificate; a certificate is checked against the agent
+  // in resolveCaller. Plain connections with unbound tokens skip both.
+  const certificate = peerCertificateIdentity(req.socket);
+  const unbound = certificateBindingProblem(auth.token, certificate);
+  if (unbound) return { ok: false, code: "invalid_token", message: unbound };
+  return {
+    ok: true,
+    token: auth.token,
+    session: certificate ? { ...session, clientCertificate: certificate } : session,
+  };
 }
 
 export interface ResolvedCaller {
@@ -93,6 +112,10 @@ function resolveAgainst(serving: ServingConfig, token: VerifiedToken, session: T
   const { engine } = serving;
   const agent = engine.agentsById.get(session.agentId);
   if (!agent || agent.disabled) return { ok: false, message: "the agent is unknown to this gateway or disabled" };
+  if (session.clientCertificate) {
+    const problem = certificateAgentProblem(agent, session.clientCertificate);
+    if (problem) return { ok: false, message: problem };
+  }
   const chain: SnapshotAgent[] = [];
   for (const id of [...session.delegators, agent.id]) {
     const hop = engine.agentsById.get(id);

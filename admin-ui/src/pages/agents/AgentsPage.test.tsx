@@ -16,6 +16,7 @@ function agent(name: string, trust: Agent["trust"] = "first_party"): Agent {
     trust,
     labels: {},
     allowedDelegates: [],
+    mtlsSubjects: [],
     disabled: false,
     createdAt: "2026-01-01T00:00:00.000Z",
     updatedAt: "2026-01-01T00:00:00.000Z",

@@ -1,5 +1,6 @@
 // Wire shapes of agents: what the API accepts and returns (never secret digests).
 import { z } from "@hono/zod-openapi";
+import { MAX_MTLS_SUBJECTS, mtlsSubjectProblem } from "@portcullis/proto";
 import type { AgentCredentialRow, AgentRow } from "../../services/agents.ts";
 import { Labels, pageOf } from "../common.ts";
 
@@ -23,6 +24,21 @@ export const AgentInput = z
       .max(100)
       .optional()
       .openapi({ description: "Ids of agents that may act for this agent (delegation)" }),
+    mtlsSubjects: z
+      .array(
+        z.string().superRefine((value, ctx) => {
+          const problem = mtlsSubjectProblem(value);
+          if (problem) ctx.addIssue({ code: "custom", message: problem });
+        }),
+      )
+      .max(MAX_MTLS_SUBJECTS)
+      .optional()
+      .openapi({
+        description:
+          "Client-certificate identities that identify this agent over mTLS: SAN URIs (SPIFFE IDs such as " +
+          "spiffe://example.org/agent/expense-report) or SAN DNS names. Each may belong to one agent only.",
+        example: ["spiffe://example.org/agent/expense-report"],
+      }),
     disabled: z.boolean().optional(),
   })
   .strict()
@@ -39,6 +55,7 @@ export const Agent = z
     trust: z.enum(["first_party", "third_party"]),
     labels: z.record(z.string(), z.string()),
     allowedDelegates: z.array(z.string()),
+    mtlsSubjects: z.array(z.string()),
     disabled: z.boolean(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -67,6 +84,7 @@ export function agentOut(a: AgentRow): z.infer<typeof Agent> {
     trust: a.trust,
     labels: a.labels,
     allowedDelegates: a.allowedDelegates,
+    mtlsSubjects: a.mtlsSubjects,
     disabled: a.disabled,
     createdAt: a.createdAt.toISOString(),
     updatedAt: a.updatedAt.toISOString(),

@@ -1,0 +1,1 @@
+ALTER TABLE "agents" ADD COLUMN "mtls_subjects" jsonb DEFAULT '[]'::jsonb NOT NULL;
