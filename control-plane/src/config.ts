@@ -3,6 +3,7 @@
 // production-only settings refuse to start when missing.
 import { readPemSetting } from "@portcullis/proto";
 import { z } from "zod";
+import { tokenMtlsProblems } from "./tokens/mtls-listener.ts";
 
 const hostPort = z
   .string()
@@ -36,6 +37,10 @@ export const configSchema = z.object({
   PORTCULLIS_CP_GRPC_TLS_CERT: pemFile.optional(),
   PORTCULLIS_CP_GRPC_TLS_KEY: pemFile.optional(),
   PORTCULLIS_CP_GRPC_TLS_CLIENT_CA: pemFile.optional(),
+  PORTCULLIS_CP_TOKEN_MTLS: hostPort.optional(),
+  PORTCULLIS_CP_TOKEN_TLS_CERT: pemFile.optional(),
+  PORTCULLIS_CP_TOKEN_TLS_KEY: pemFile.optional(),
+  PORTCULLIS_CP_TOKEN_TLS_CLIENT_CA: pemFile.optional(),
   PORTCULLIS_PUBLIC_URL: z
     .url({ message: "expected an absolute URL such as https://portcullis.example.com" })
     .optional(),
@@ -115,6 +120,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       "  PORTCULLIS_CP_GRPC_TLS_CLIENT_CA: needs PORTCULLIS_CP_GRPC_TLS_CERT and _KEY (mTLS is TLS first)",
     );
   }
+  tlsProblems.push(...tokenMtlsProblems(config));
   if (tlsProblems.length > 0) {
     throw new ConfigError(`invalid configuration:\n${tlsProblems.join("\n")}\nSee docs/configuration.md.`);
   }

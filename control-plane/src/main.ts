@@ -24,12 +24,15 @@ import type { Deps } from "./services/context.ts";
 import { ensureDefaultGroup } from "./services/gateway-groups.ts";
 import { createLoginThrottle } from "./services/login-throttle.ts";
 import { createConfigPublisher } from "./snapshots/config-publisher.ts";
+import { startTokenMtlsListener } from "./tokens/mtls-listener.ts";
 import { tokenSettings } from "./tokens/settings.ts";
 
 export interface RunningControlPlane {
   url: string;
   /** HOST:PORT of the gRPC service for data-plane nodes. */
   grpcAddress: string;
+  /** https://HOST:PORT of the agents' mTLS token endpoint, when PORTCULLIS_CP_TOKEN_MTLS is set. */
+  tokenMtlsUrl: string | undefined;
   database: Database;
   deps: Deps;
   firstAdmin: { created: boolean; email: string; generatedPassword?: string };
@@ -208,10 +211,15 @@ export async function startControlPlane(
   }, 60_000);
   sweeper.unref();
 
+  // The agents' mTLS token endpoint (optional): certificate-authenticated, certificate-bound tokens (RFC 8705).
+  const tokenMtls = await startTokenMtlsListener(config, app.fetch, logger);
+  if (tokenMtls) tokens.mtlsTokenEndpoint = `${tokenMtls.url}/oauth/token`;
+
   logger.info({ url, grpc: grpcServer.address, database: database.kind }, "control plane listening");
   return {
     url,
     grpcAddress: grpcServer.address,
+    tokenMtlsUrl: tokenMtls?.url,
     database,
     deps,
     firstAdmin,
@@ -223,6 +231,7 @@ export async function startControlPlane(
       await stopRevocations().catch(() => {});
       await publisher.stop();
       await grpcServer.close();
+      await tokenMtls?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as Server).closeAllConnections();

@@ -15,7 +15,8 @@ import { precheckJwt } from "./subject-token.ts";
 
 export interface VerifiedActor {
   agent: AgentRow;
-  credential: AgentCredentialRow;
+  /** The credential the agent used: its client id (the agent's id when a client certificate authenticated it). */
+  credential: Pick<AgentCredentialRow, "clientId">;
 }
 
 /** A jose key resolver over the control plane's published keys. */
@@ -50,6 +51,13 @@ export async function verifyActorToken(
   }
   if (payload.act !== undefined || payload.sid !== undefined) {
     throw new OAuthError("invalid_grant", "actor_token must be an agent's own access token, not a session token");
+  }
+  if (payload.cnf !== undefined) {
+    // A certificate-bound token is only good with its certificate, which is the actor by itself (tls_client_auth).
+    throw new OAuthError(
+      "invalid_grant",
+      "actor_token is bound to a client certificate: exchange over the mTLS token endpoint with that certificate instead",
+    );
   }
   const clientId = payload.client_id;
   if (typeof clientId !== "string") throw new OAuthError("invalid_grant", "actor_token has no client_id");

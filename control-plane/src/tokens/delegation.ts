@@ -111,7 +111,14 @@ const refuse = (message: string) => new OAuthError("invalid_grant", message);
 
 export async function delegationExchange(
   env: TokenServiceEnv,
-  input: { subjectToken: string; subjectTokenType: string; actor: VerifiedActor; scope: string[] | undefined },
+  input: {
+    subjectToken: string;
+    subjectTokenType: string;
+    actor: VerifiedActor;
+    scope: string[] | undefined;
+    /** `cnf` when the delegate authenticated with a client certificate (the new token is bound to it). */
+    confirmation?: { cnf: { "x5t#S256": string } } | Record<string, never>;
+  },
 ): Promise<TokenResponseBody> {
   if (input.subjectTokenType !== TOKEN_TYPE.accessToken) {
     throw new OAuthError(
@@ -188,6 +195,7 @@ export async function delegationExchange(
       client_id: input.actor.credential.clientId,
       ...(claims.op !== undefined ? { op: claims.op } : {}),
       ...(scope ? { scope: scope.join(" ") } : {}),
+      ...input.confirmation,
     },
     now,
     ttl,

@@ -1,5 +1,7 @@
 // The token service's public HTTP surface, outside /api (no cookies, no CSRF: OAuth clients authenticate in the
 // request itself): the JWK Set, the RFC 8414 authorization-server metadata, and the token endpoint.
+import type { HttpBindings } from "@hono/node-server";
+import { peerCertificateIdentity } from "@portcullis/proto";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ApiApp, AppEnv } from "../http/common.ts";
@@ -22,7 +24,19 @@ export function authorizationServerMetadata(settings: TokenSettings) {
     token_endpoint: tokenEndpointUrl(settings.issuer),
     jwks_uri: `${issuer}/.well-known/jwks.json`,
     grant_types_supported: [GRANT_TYPE.clientCredentials, GRANT_TYPE.tokenExchange],
-    token_endpoint_auth_methods_supported: ["client_secret_post", "client_secret_basic", "private_key_jwt"],
+    token_endpoint_auth_methods_supported: [
+      "client_secret_post",
+      "client_secret_basic",
+      "private_key_jwt",
+      ...(settings.mtlsTokenEndpoint ? ["tls_client_auth"] : []),
+    ],
+    // RFC 8705 §5 and §3.3: the mTLS token endpoint, where tokens are bound to the client certificate.
+    ...(settings.mtlsTokenEndpoint
+      ? {
+          mtls_endpoint_aliases: { token_endpoint: settings.mtlsTokenEndpoint },
+          tls_client_certificate_bound_access_tokens: true,
+        }
+      : {}),
     token_endpoint_auth_signing_alg_values_supported: [...ACCEPTED_ALGORITHMS],
     // RFC 8693 token types (Portcullis extension members; RFC 8414 §2 allows additional metadata).
     subject_token_types_supported: [TOKEN_TYPE.jwt, TOKEN_TYPE.idToken, TOKEN_TYPE.accessToken],
@@ -76,6 +90,8 @@ export function registerTokenEndpoints(app: ApiApp, deps: Deps & { keys: () => K
           contentType: c.req.header("content-type"),
           authorization: c.req.header("authorization"),
           body: await c.req.text(),
+          // Only the mTLS token listener's sockets carry a verified client certificate.
+          certificate: peerCertificateIdentity((c.env as Partial<HttpBindings> | undefined)?.incoming?.socket),
         });
         c.header("Cache-Control", "no-store");
         c.header("Pragma", "no-cache");

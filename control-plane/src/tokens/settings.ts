@@ -55,6 +55,8 @@ export interface TokenSettings {
   production: boolean;
   /** Most delegations in one chain (operator → agent counts 0); 0 turns delegation off. */
   delegationMaxDepth: number;
+  /** The mTLS token endpoint (RFC 8705 `tls_client_auth`), when its listener runs; main.ts fills it in. */
+  mtlsTokenEndpoint?: string | undefined;
 }
 
 export function tokenSettings(overrides: Partial<TokenSettings> = {}): TokenSettings {

@@ -8,11 +8,13 @@
 // Parameters are parsed strictly (form-encoded, each at most once); errors are RFC 6749 §5.2; tokens are never
 // logged.
 import { randomBytes } from "node:crypto";
+import type { ClientCertificateIdentity } from "@portcullis/proto";
 import { gatewaySessions } from "../db/schema.ts";
 import type { KeyRing } from "../keys/control-plane-keys.ts";
 import type { Deps } from "../services/context.ts";
-import { verifyActorToken } from "./actor-token.ts";
-import { type AuthenticatedClient, authenticateClient } from "./client-auth.ts";
+import { type VerifiedActor, verifyActorToken } from "./actor-token.ts";
+import { certificateActor, certificateConfirmation } from "./certificate-auth.ts";
+import { authenticateClient } from "./client-auth.ts";
 import { delegationExchange, issuedByControlPlane, parseScope, type SessionDelegation } from "./delegation.ts";
 import type { IssuerKeys } from "./issuer-keys.ts";
 import { type MintedToken, mintAccessToken } from "./mint.ts";
@@ -34,6 +36,8 @@ export interface TokenRequest {
   contentType: string | undefined;
   authorization: string | undefined;
   body: string;
+  /** The verified client certificate, on the mTLS token listener: it authenticates the agent and binds the token. */
+  certificate?: ClientCertificateIdentity | undefined;
 }
 
 export type TokenResponseBody = Record<string, unknown>;
@@ -70,6 +74,35 @@ export function newSessionId(): string {
   return `sess_${randomBytes(16).toString("base64url")}`;
 }
 
+/**
+ * The client of the request: its client authentication (secret or assertion) and, on the mTLS listener, its
+ * certificate, which must name the same agent when both are present. Undefined when there is neither.
+ */
+async function requestClient(
+  env: TokenServiceEnv,
+  request: TokenRequest,
+  form: Map<string, string>,
+): Promise<VerifiedActor | undefined> {
+  const client = await authenticateClient(env, { authorization: request.authorization, form });
+  if (!request.certificate) return client;
+  const byCertificate = await certificateActor(
+    env.deps,
+    request.certificate,
+    client ? undefined : form.get("client_id"),
+  );
+  if (client && client.agent.id !== byCertificate.agent.id) {
+    throw new OAuthError(
+      "invalid_client",
+      "the client certificate and the client authentication name different agents",
+    );
+  }
+  return client ?? byCertificate;
+}
+
+/** The `cnf` claim of every token issued over the mTLS listener; nothing otherwise. */
+const confirmationOf = (request: TokenRequest) =>
+  request.certificate ? certificateConfirmation(request.certificate) : {};
+
 export async function handleTokenRequest(env: TokenServiceEnv, request: TokenRequest): Promise<TokenResponseBody> {
   const form = parseTokenForm(request);
   const grantType = form.get("grant_type");
@@ -87,17 +120,23 @@ async function clientCredentials(
   request: TokenRequest,
   form: Map<string, string>,
 ): Promise<TokenResponseBody> {
-  const client = await authenticateClient(env, { authorization: request.authorization, form });
+  const client = await requestClient(env, request, form);
   if (!client) throw new OAuthError("invalid_client", "client authentication is required");
   const now = env.deps.clock();
   const minted = await mintAccessToken(
     env.keys().active,
     env.settings,
-    { sub: client.agent.id, client_id: client.credential.clientId },
+    { sub: client.agent.id, client_id: client.credential.clientId, ...confirmationOf(request) },
     now,
   );
   env.deps.logger.info(
-    { grant: "client_credentials", agentId: client.agent.id, clientId: client.credential.clientId, jti: minted.jti },
+    {
+      grant: "client_credentials",
+      agentId: client.agent.id,
+      clientId: client.credential.clientId,
+      certificateBound: request.certificate !== undefined,
+      jti: minted.jti,
+    },
     "agent access token issued",
   );
   return { access_token: minted.token, token_type: "Bearer", expires_in: minted.expiresIn };
@@ -134,11 +173,8 @@ async function tokenExchange(
     }
   }
 
-  const client: AuthenticatedClient | undefined = await authenticateClient(env, {
-    authorization: request.authorization,
-    form,
-  });
-  let actor: { agent: AuthenticatedClient["agent"]; credential: AuthenticatedClient["credential"] };
+  const client = await requestClient(env, request, form);
+  let actor: VerifiedActor;
   if (actorToken !== undefined) {
     actor = await verifyActorToken(env, actorToken);
     if (client && client.agent.id !== actor.agent.id) {
@@ -156,7 +192,13 @@ async function tokenExchange(
   const scope = parseScope(form.get("scope"));
   precheckJwt(subjectToken, "subject_token");
   if (issuedByControlPlane(env, subjectToken)) {
-    return delegationExchange(env, { subjectToken, subjectTokenType, actor, scope });
+    return delegationExchange(env, {
+      subjectToken,
+      subjectTokenType,
+      actor,
+      scope,
+      confirmation: confirmationOf(request),
+    });
   }
 
   const subject = await verifySubjectToken(
@@ -179,6 +221,7 @@ async function tokenExchange(
       client_id: actor.credential.clientId,
       op,
       ...(scope ? { scope: scope.join(" ") } : {}),
+      ...confirmationOf(request),
     },
     now,
   );
@@ -202,6 +245,7 @@ async function tokenExchange(
       clientId: actor.credential.clientId,
       issuer: subject.issuer.name,
       operatorSub,
+      certificateBound: request.certificate !== undefined,
       jti: minted.jti,
     },
     "gateway session started",
