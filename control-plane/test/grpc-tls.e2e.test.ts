@@ -2,13 +2,13 @@
 // the control plane's CA enrolls and becomes ready over TLS; a plaintext node cannot talk to a TLS control plane;
 // with a client CA (mTLS) a node without a certificate is refused and one with a certificate issued by that CA
 // is ready. A bad PEM path stops either process with exit code 2 naming the variable.
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createServerDatabase, testDbKind } from "./harness.ts";
 import { adminApi, freePort, getJson, processGroup, until } from "./processes.ts";
+import { clientExt, createTestCa, SERVER_EXT } from "./support/pki.ts";
 
 const root = mkdtempSync(path.join(tmpdir(), "pc-grpc-tls-"));
 const procs = processGroup();
@@ -22,64 +22,10 @@ afterAll(async () => {
 
 /** A CA, a server certificate for 127.0.0.1 and a client certificate, all issued by it (PEM files in dir). */
 function makePki(dir: string, name: string) {
-  mkdirSync(dir, { recursive: true });
-  const f = (n: string) => path.join(dir, n);
-  const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "pipe" });
-  openssl(
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:P-256",
-    "-nodes",
-    "-days",
-    "2",
-    "-subj",
-    `/CN=${name} test CA`,
-    "-keyout",
-    f("ca.key"),
-    "-out",
-    f("ca.pem"),
-  );
-  for (const [who, ext] of [
-    ["server", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth"],
-    ["client", "extendedKeyUsage=clientAuth"],
-  ] as const) {
-    openssl(
-      "req",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-subj",
-      `/CN=${who}`,
-      "-keyout",
-      f(`${who}.key`),
-      "-out",
-      f(`${who}.csr`),
-    );
-    writeFileSync(f(`${who}.ext`), `${ext}\n`);
-    openssl(
-      "x509",
-      "-req",
-      "-in",
-      f(`${who}.csr`),
-      "-CA",
-      f("ca.pem"),
-      "-CAkey",
-      f("ca.key"),
-      "-CAcreateserial",
-      "-days",
-      "2",
-      "-extfile",
-      f(`${who}.ext`),
-      "-out",
-      f(`${who}.pem`),
-    );
-  }
-  return f;
+  const ca = createTestCa(dir, name);
+  ca.issue("server", SERVER_EXT);
+  ca.issue("client", clientExt());
+  return ca.file;
 }
 
 async function startControlPlane(tlsEnv: Record<string, string>) {

@@ -29,7 +29,9 @@ export interface Planes {
   close(): Promise<void>;
 }
 
-export async function startPlanes(options: { cpEnv?: Record<string, string> } = {}): Promise<Planes> {
+export async function startPlanes(
+  options: { cpEnv?: Record<string, string>; dpEnv?: Record<string, string> } = {},
+): Promise<Planes> {
   const root = mkdtempSync(path.join(tmpdir(), "pc-planes-"));
   const procs = processGroup();
   const database = await openTestDatabase();
@@ -85,6 +87,7 @@ export async function startPlanes(options: { cpEnv?: Record<string, string> } = 
       PORTCULLIS_DP_DATA_DIR: path.join(root, "dp"),
       PORTCULLIS_BOOTSTRAP_TOKEN: issued.token,
       PORTCULLIS_DP_HEARTBEAT_SECONDS: "1",
+      ...options.dpEnv,
     });
     const dpUrl = `http://${dpHttp}`;
     const synced = async () => {
