@@ -18,8 +18,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listedTool, TestMcpUpstream } from "../../data-plane/test/test-mcp-upstream.ts";
 import { LocalIssuer } from "./local-issuer.ts";
 import { freePort } from "./processes.ts";
-import { type Json, type Planes, startPlanes } from "./support/planes.ts";
 import { clientExt, createTestCa, SERVER_EXT } from "./support/pki.ts";
+import { type Json, type Planes, startPlanes } from "./support/planes.ts";
 
 const EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 const JWT = "urn:ietf:params:oauth:token-type:jwt";
