@@ -1,5 +1,7 @@
+import { writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FAST_BACKOFF, FAST_CHANNEL, makeResources, tempDir, waitFor } from "../test/fixtures.ts";
 import { TestControlPlane } from "../test/test-control-plane.ts";
@@ -51,6 +53,33 @@ describe("data-plane configuration", () => {
     const bad = () => parseDataPlaneConfig({ PORTCULLIS_DP_ADMIN_HTTP: "9464", PORTCULLIS_DP_ACCESS_LOG: "yes" });
     expect(bad).toThrow(/PORTCULLIS_DP_ADMIN_HTTP: expected HOST:PORT, for example 127.0.0.1:9464/);
     expect(bad).toThrow(/PORTCULLIS_DP_ACCESS_LOG: expected on or off/);
+  });
+
+  it("J12: the mTLS listener needs its certificate, key and client CA; the files alone need the listener", async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const pem = path.join(dir, "x.pem");
+      writeFileSync(pem, "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
+      const all = {
+        PORTCULLIS_DP_HTTPS: "0.0.0.0:8443",
+        PORTCULLIS_DP_TLS_CERT: pem,
+        PORTCULLIS_DP_TLS_KEY: pem,
+        PORTCULLIS_DP_TLS_CLIENT_CA: pem,
+      };
+      expect(parseDataPlaneConfig(all).PORTCULLIS_DP_TLS_CLIENT_CA).toBeInstanceOf(Buffer);
+      expect(parseDataPlaneConfig({}).PORTCULLIS_DP_HTTPS).toBeUndefined();
+      expect(() => parseDataPlaneConfig({ ...all, PORTCULLIS_DP_TLS_CLIENT_CA: "" })).toThrow(
+        /PORTCULLIS_DP_HTTPS: needs PORTCULLIS_DP_TLS_CERT, PORTCULLIS_DP_TLS_KEY and PORTCULLIS_DP_TLS_CLIENT_CA/,
+      );
+      expect(() => parseDataPlaneConfig({ ...all, PORTCULLIS_DP_HTTPS: "" })).toThrow(
+        /PORTCULLIS_DP_TLS_\*: set, but PORTCULLIS_DP_HTTPS/,
+      );
+      expect(() => parseDataPlaneConfig({ ...all, PORTCULLIS_DP_TLS_KEY: path.join(dir, "missing.key") })).toThrow(
+        /PORTCULLIS_DP_TLS_KEY: cannot read/,
+      );
+    } finally {
+      await cleanup();
+    }
   });
 
   it("accepts IPv6 listeners", () => {

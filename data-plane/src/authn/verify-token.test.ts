@@ -246,6 +246,22 @@ describe("verify-token", () => {
     });
   });
 
+  it("J12: reads a certificate binding (cnf.x5t#S256) and refuses a confirmation it cannot check", async () => {
+    const x5t = Buffer.alloc(32, 7).toString("base64url");
+    const bound = await check(await mint({ ...sessionClaims(), cnf: { "x5t#S256": x5t } }));
+    expect(bound).toMatchObject({ ok: true, token: { certificateThumbprint: x5t } });
+    const unbound = await check(await mint());
+    expect(unbound.ok && "certificateThumbprint" in unbound.token).toBe(false);
+    const message = "the token's cnf claim is not acceptable (only x5t#S256 certificate binding is supported)";
+    for (const cnf of [{ jkt: x5t }, { "x5t#S256": "short" }, { "x5t#S256": x5t, jkt: x5t }, "x", null, [x5t]]) {
+      expect(await check(await mint({ ...sessionClaims(), cnf }))).toEqual({
+        ok: false,
+        code: "invalid_token",
+        message,
+      });
+    }
+  });
+
   it("skips unusable keys in the snapshot, and identifies the key set by kid", () => {
     const other = generateSigningKeyPair();
     const jwks = [other.publicJwk, { kty: "RSA", n: "x", e: "AQAB" }, key.publicJwk];
