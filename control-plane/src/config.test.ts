@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "./config.ts";
 
@@ -69,6 +72,30 @@ describe("configuration", () => {
     expect(() => parseConfig({ PORTCULLIS_DELEGATION_MAX_DEPTH: "17" })).toThrow(
       /PORTCULLIS_DELEGATION_MAX_DEPTH: expected 0 to 16/,
     );
+  });
+
+  it("J12: the mTLS token listener needs its certificate, key and client CA; the files alone need the listener", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "pc-config-"));
+    try {
+      const pem = path.join(dir, "x.pem");
+      writeFileSync(pem, "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
+      const all = {
+        PORTCULLIS_CP_TOKEN_MTLS: "0.0.0.0:7443",
+        PORTCULLIS_CP_TOKEN_TLS_CERT: pem,
+        PORTCULLIS_CP_TOKEN_TLS_KEY: pem,
+        PORTCULLIS_CP_TOKEN_TLS_CLIENT_CA: pem,
+      };
+      expect(parseConfig(all).PORTCULLIS_CP_TOKEN_MTLS).toEqual({ host: "0.0.0.0", port: 7443 });
+      expect(parseConfig({}).PORTCULLIS_CP_TOKEN_MTLS).toBeUndefined();
+      expect(() => parseConfig({ ...all, PORTCULLIS_CP_TOKEN_TLS_KEY: "" })).toThrow(
+        /PORTCULLIS_CP_TOKEN_MTLS: needs PORTCULLIS_CP_TOKEN_TLS_CERT, PORTCULLIS_CP_TOKEN_TLS_KEY and PORTCULLIS_CP_TOKEN_TLS_CLIENT_CA/,
+      );
+      expect(() => parseConfig({ ...all, PORTCULLIS_CP_TOKEN_MTLS: "" })).toThrow(
+        /PORTCULLIS_CP_TOKEN_TLS_\*: set, but PORTCULLIS_CP_TOKEN_MTLS/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("treats empty variables as unset", () => {
