@@ -1,4 +1,4 @@
-// The two checks a client certificate adds to a call (RFC 8705, adapted; docs/adr/0019-mtls-agent-identity.md):
+// The two checks a client certificate adds to a call (RFC 8705, adapted; docs/adr/0020-mtls-agent-identity.md):
 //  - binding: a token that carries `cnf.x5t#S256` is accepted only over a connection whose verified client
 //    certificate has that thumbprint, on any listener (a bound token over the plain listener is refused too);
 //  - identity: on the mTLS listener the certificate identifies the agent, so the token's acting agent must list one

@@ -2,7 +2,7 @@
 // (/mcp, /tools, /a2a, health), over TLS with a required client certificate issued by PORTCULLIS_DP_TLS_CLIENT_CA.
 // A certificate from another CA, an expired one, or none at all fails the TLS handshake (requestCert +
 // rejectUnauthorized), before any HTTP is read. What the certificate proves is checked per call (call-steps.ts:
-// certificate-bound tokens, and the agent's mtlsSubjects). See docs/adr/0019-mtls-agent-identity.md.
+// certificate-bound tokens, and the agent's mtlsSubjects). See docs/adr/0020-mtls-agent-identity.md.
 import type { ServerOptions as HttpServerOptions, IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { Logger } from "../log.ts";
