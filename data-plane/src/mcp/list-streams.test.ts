@@ -206,3 +206,25 @@ describe("MCP GET stream: tools/list_changed", () => {
     await world.publish(base);
   });
 });
+
+describe("MCP GET stream: an open stream does not keep its session alive", () => {
+  let world: McpWorld;
+  beforeAll(async () => {
+    world = await McpWorld.start({
+      env: { PORTCULLIS_DP_SESSION_IDLE_SECONDS: "2", PORTCULLIS_DP_MCP_STREAM_KEEPALIVE_SECONDS: "1" },
+    });
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it("the stream ends when its session idles out, and the session is then unknown", async () => {
+    const token = await world.token();
+    const session = await world.openSession(token);
+    const stream = await openStream(world, token, session);
+    expect(stream.state.status).toBe(200);
+    await stream.ended;
+    expect(stream.state.ended).toBe(true);
+    expect((await openStream(world, token, session)).state.status).toBe(404);
+  });
+});
