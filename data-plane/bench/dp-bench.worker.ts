@@ -256,6 +256,9 @@ port.on("message", async (msg: { id: number; cmd: string; n?: number }) => {
       port.postMessage({ id: msg.id, value: await started.tokens(msg.n ?? 1) });
     } else if (msg.cmd === "audit" && "auditRecords" in started) {
       port.postMessage({ id: msg.id, value: started.auditRecords() });
+    } else if (msg.cmd === "cpu") {
+      // This thread's own CPU time (the bench divides the difference over a phase by its calls).
+      port.postMessage({ id: msg.id, value: process.threadCpuUsage() });
     } else if (msg.cmd === "close") {
       const value = await started.close();
       port.postMessage({ id: msg.id, value: value ?? null });

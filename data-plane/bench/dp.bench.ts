@@ -162,6 +162,8 @@ interface Stats {
   sessions: number;
   /** Full load only: CPU time of the whole process (all threads) per completed call, in µs. */
   cpu_us_per_call?: number;
+  /** Full load only: CPU time of each server thread (upstream, proxy, gateway) per completed call, in µs. */
+  thread_cpu_us_per_call?: Record<string, number>;
 }
 
 const pct = (sorted: Float64Array, p: number) =>
@@ -193,16 +195,26 @@ function summarize(
 }
 
 /** Closed loop: CONNECTIONS clients, each sends its next call when the previous one answered. */
-async function fullLoad(target: Target): Promise<Stats> {
+async function fullLoad(target: Target, servers: Record<string, ServerWorker>): Promise<Stats> {
   const start = performance.now();
-  let cpuFrom: NodeJS.CpuUsage | undefined;
-  let cpuCalls = 0;
   const measureFrom = start + WARMUP_S * 1000;
   const end = measureFrom + SECONDS * 1000;
   const lat: number[] = [];
   let errors = 0;
   let sessions = 0;
   let firstError = "";
+  // CPU from the end of the warm-up until every client stopped, and the calls completed meanwhile.
+  let counting = false;
+  let cpuCalls = 0;
+  let cpuFrom: NodeJS.CpuUsage | undefined;
+  let threadsFrom: Promise<NodeJS.CpuUsage[]> | undefined;
+  const names = Object.keys(servers);
+  const threadCpu = () => Promise.all(names.map((n) => (servers[n] as ServerWorker).call<NodeJS.CpuUsage>("cpu")));
+  const startCounting = setTimeout(() => {
+    counting = true;
+    cpuFrom = process.cpuUsage();
+    threadsFrom = threadCpu();
+  }, measureFrom - performance.now());
   const client = async () => {
     const session = new Session(target);
     while (performance.now() < end) {
@@ -212,10 +224,7 @@ async function fullLoad(target: Target): Promise<Stats> {
       const { ok, text } = await callEcho(target, session.headers);
       const t1 = performance.now();
       session.calls++;
-      if (t1 >= measureFrom) {
-        cpuFrom ??= process.cpuUsage();
-        cpuCalls++;
-      }
+      if (counting) cpuCalls++;
       if (t0 < measureFrom || t1 > end) continue;
       if (ok) lat.push(t1 - t0);
       else {
@@ -225,11 +234,22 @@ async function fullLoad(target: Target): Promise<Stats> {
     }
   };
   await Promise.all(Array.from({ length: CONNECTIONS }, client));
+  clearTimeout(startCounting);
   // All threads of this process (load generator, upstream, proxy or gateway and its test control plane, libuv's
-  // pool): what a call costs the machine, which, unlike req/s, hardly depends on what else runs on it.
+  // pool): what a call costs the machine. And each server thread's own CPU per call: what the proxy or the gateway
+  // itself spends on a call. Unlike req/s, both hardly depend on what else runs on the machine.
   const cpu = process.cpuUsage(cpuFrom);
+  const before = await threadsFrom;
+  const after = await threadCpu();
+  const perCall = (us: number) => Math.round(us / Math.max(1, cpuCalls));
+  const threads: Record<string, number> = {};
+  names.forEach((n, i) => {
+    const a = after[i] as NodeJS.CpuUsage;
+    const b = before?.[i] ?? { user: 0, system: 0 };
+    threads[n] = perCall(a.user + a.system - b.user - b.system);
+  });
   const stats = summarize(target.name, "full", lat, errors, SECONDS, sessions, firstError);
-  return { ...stats, cpu_us_per_call: Math.round((cpu.user + cpu.system) / Math.max(1, cpuCalls)) };
+  return { ...stats, cpu_us_per_call: perCall(cpu.user + cpu.system), thread_cpu_us_per_call: threads };
 }
 
 /** Open loop at `rate` calls/s: each call is scheduled, latency counts from its scheduled time (no omission). */
@@ -329,9 +349,15 @@ process.stdout.write(
 );
 const full: Record<string, Stats> = {};
 for (const t of [direct, plain, gw]) {
-  full[t.name] = await fullLoad(t);
+  const serving: Record<string, ServerWorker> =
+    t === direct ? { upstream } : t === plain ? { upstream, proxy } : { upstream, gateway };
+  full[t.name] = await fullLoad(t, serving);
+  const r = full[t.name] as Stats;
+  const threads = Object.entries(r.thread_cpu_us_per_call ?? {})
+    .map(([n, us]) => `${n} ${us}`)
+    .join(", ");
   process.stdout.write(
-    `  full load ${t.name}: ${full[t.name]?.rps} req/s, ${full[t.name]?.cpu_us_per_call} µs CPU per call\n`,
+    `  full load ${t.name}: ${r.rps} req/s; CPU µs per call: process ${r.cpu_us_per_call} (${threads})\n`,
   );
 }
 const f = (name: string) => full[name] as Stats;
@@ -371,6 +397,7 @@ const addedP50Gw = round(hg("gateway").p50_ms - hg("proxy").p50_ms, 3);
 process.stdout.write(
   `\ngateway ÷ proxy = ${ratioGatewayProxy} (target ≥ 0.7: ${ratioGatewayProxy >= 0.7 ? "met" : "not met"}); ` +
     `CPU per call (whole process): gateway ${f("gateway").cpu_us_per_call} µs, proxy ${f("proxy").cpu_us_per_call} µs, direct ${f("direct").cpu_us_per_call} µs; ` +
+    `gateway thread ${f("gateway").thread_cpu_us_per_call?.gateway} µs, proxy thread ${f("proxy").thread_cpu_us_per_call?.proxy} µs; ` +
     `proxy ÷ direct = ${ratioProxyDirect}; added p99 at ${halfRate}/s = ${addedP99} ms ` +
     `(target ≤ 1 ms: ${addedP99 <= 1 ? "met" : "not met"}); ` +
     `added p50/p99 at ${halfGatewayRate}/s (half the gateway's throughput) = ${addedP50Gw}/${addedP99Gw} ms; audit records received by the control plane: ${auditRecords}\n`,
@@ -395,6 +422,13 @@ const result = {
   proxy_cpu_us_per_call: f("proxy").cpu_us_per_call,
   direct_cpu_us_per_call: f("direct").cpu_us_per_call,
   cpu_ratio_proxy_gateway: round((f("proxy").cpu_us_per_call ?? 0) / Math.max(1, f("gateway").cpu_us_per_call ?? 0), 3),
+  gateway_thread_cpu_us_per_call: f("gateway").thread_cpu_us_per_call?.gateway,
+  proxy_thread_cpu_us_per_call: f("proxy").thread_cpu_us_per_call?.proxy,
+  upstream_thread_cpu_us_per_call: {
+    direct: f("direct").thread_cpu_us_per_call?.upstream,
+    proxy: f("proxy").thread_cpu_us_per_call?.upstream,
+    gateway: f("gateway").thread_cpu_us_per_call?.upstream,
+  },
   half_load_rps: halfRate,
   gateway_half_rps: h("gateway").rps,
   proxy_half_rps: h("proxy").rps,
