@@ -1,6 +1,6 @@
 // Canonical JSON (RFC 8785 JCS): one byte sequence per JSON value, so hashes and signatures over JSON are
 // reproducible. Invariant: we only produce canonical bytes, and parseCanonical accepts nothing else.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /** A value that canonicalJson can encode. */
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
@@ -57,12 +57,12 @@ export function parseCanonical(bytes: Uint8Array | string): unknown {
 
 /** SHA-256 of `data`, lowercase hex. */
 export function sha256Hex(data: Uint8Array | string): string {
-  return createHash("sha256").update(data).digest("hex");
+  return hash("sha256", data, "hex");
 }
 
 /** SHA-256 of `data`, raw bytes. */
 export function sha256(data: Uint8Array | string): Buffer {
-  return createHash("sha256").update(data).digest();
+  return hash("sha256", data, "buffer");
 }
 
 /** True for a lowercase hex SHA-256 digest. */

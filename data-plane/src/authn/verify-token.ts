@@ -1,7 +1,7 @@
 // Verifies the control plane's access tokens (`at+jwt`, EdDSA) against the control-plane keys of one snapshot and
 // caches what verified, keyed by the token's SHA-256, until shortly before it expires. Size and shape are checked
 // before any crypto; a verifier is built once per key set, so a snapshot that drops a key also drops its cache.
-import { createHash, type KeyObject } from "node:crypto";
+import { hash, type KeyObject } from "node:crypto";
 import { importPublicJwk } from "@portcullis/proto";
 import { type JWTPayload, errors as joseErrors, jwtVerify } from "jose";
 
@@ -137,7 +137,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (jwt.length > MAX_TOKEN_BYTES) return invalid("the token is larger than 8 KiB");
     if (!COMPACT_JWS.test(jwt)) return invalid("the token is not a compact JWS (three base64url segments)");
 
-    const cacheKey = createHash("sha256").update(jwt).digest("base64url");
+    const cacheKey = hash("sha256", jwt, "base64url");
     const cached = cache.get(cacheKey);
     const nowMs = now();
     if (cached) {
