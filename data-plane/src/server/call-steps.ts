@@ -73,13 +73,8 @@ export interface ResolvedCaller {
 
 export type CallerResolution = ({ ok: true } & ResolvedCaller) | { ok: false; message: string };
 
-const agentContextOf = (a: SnapshotAgent): AgentContext => ({
-  id: a.id,
-  name: a.name,
-  trust: a.trust,
-  labels: a.labels,
-  owner: a.owner,
-});
+const agentContextOf = (a: SnapshotAgent): AgentContext =>
+  Object.freeze({ id: a.id, name: a.name, trust: a.trust, labels: a.labels, owner: a.owner });
 
 /**
  * Resolutions by serving config (one per snapshot) and verified token. The verifier hands out the same token
@@ -139,11 +134,11 @@ function resolveAgainst(serving: ServingConfig, token: VerifiedToken, session: T
     who: Object.freeze({
       agent: agentContextOf(agent),
       operator: Object.freeze(resolveOperator(serving, token)),
-      delegation: {
-        chain: chain.map((a) => ({ agent: a.name, trust: a.trust, owner: a.owner })),
+      delegation: Object.freeze({
+        chain: Object.freeze(chain.map((a) => Object.freeze({ agent: a.name, trust: a.trust, owner: a.owner }))),
         origin: "human" as const,
-      },
-      env: { gateway: engine.resources.groupName },
+      }),
+      env: Object.freeze({ gateway: engine.resources.groupName }),
     }),
   };
   return Object.freeze(resolved);
