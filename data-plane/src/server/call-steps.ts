@@ -89,6 +89,8 @@ const resolutions = new WeakMap<ServingConfig, WeakMap<VerifiedToken, CallerReso
  * each still allows the next to act for it, and none appears twice.
  */
 export function resolveCaller(serving: ServingConfig, token: VerifiedToken, session: TokenSession): CallerResolution {
+  // A session that is not the token's own (it carries the connection's client certificate, mTLS) is resolved on
+  // every call: the certificate belongs to the connection, not to the token.
   if (session !== token.session) return resolveAgainst(serving, token, session);
   let byToken = resolutions.get(serving);
   if (byToken === undefined) {
