@@ -2072,6 +2072,7 @@ export interface components {
             claimMapping: {
                 [key: string]: string;
             };
+            revokedKids: string[];
             enabled: boolean;
             /** Format: date-time */
             createdAt: string;
@@ -2110,6 +2111,13 @@ export interface components {
             claimMapping?: {
                 [key: string]: string;
             };
+            /**
+             * @description Key ids (`kid`) refused at once for this issuer, whatever its JWKS still publishes: for a compromised key the issuer has not withdrawn yet. Takes effect on the next token exchange on every control-plane replica.
+             * @example [
+             *       "kid1"
+             *     ]
+             */
+            revokedKids?: string[];
             enabled?: boolean;
         };
         /** @description A JWK Set of the issuer's public signing keys */
@@ -2150,6 +2158,13 @@ export interface components {
             claimMapping?: {
                 [key: string]: string;
             };
+            /**
+             * @description Key ids (`kid`) refused at once for this issuer, whatever its JWKS still publishes: for a compromised key the issuer has not withdrawn yet. Takes effect on the next token exchange on every control-plane replica.
+             * @example [
+             *       "kid1"
+             *     ]
+             */
+            revokedKids?: string[];
             enabled?: boolean;
         };
         SessionPage: {

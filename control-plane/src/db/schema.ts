@@ -166,6 +166,8 @@ export const trustedIssuers = pgTable("trusted_issuers", {
   staticJwks: jsonb("static_jwks").$type<{ keys: Record<string, unknown>[] }>(),
   audience: text("audience"),
   claimMapping: jsonb("claim_mapping").$type<Record<string, string>>().notNull().default({}),
+  /** Key ids refused at once whatever the issuer still publishes (a compromised key; J11). */
+  revokedKids: jsonb("revoked_kids").$type<string[]>().notNull().default([]),
   enabled: boolean("enabled").notNull().default(true),
   createdAt: created(),
   updatedAt: updated(),

@@ -24,6 +24,7 @@ export interface TrustedIssuerInput {
   staticJwks?: { keys: Record<string, unknown>[] } | null | undefined;
   audience?: string | null | undefined;
   claimMapping?: Record<string, string> | undefined;
+  revokedKids?: string[] | undefined;
   enabled?: boolean | undefined;
 }
 
@@ -151,6 +152,7 @@ export async function createTrustedIssuer({
           staticJwks: input.staticJwks ?? null,
           audience: input.audience ?? null,
           claimMapping,
+          revokedKids: [...new Set(input.revokedKids ?? [])],
           enabled: input.enabled ?? true,
           createdAt: now,
           updatedAt: now,
@@ -181,7 +183,10 @@ export async function updateTrustedIssuer({
     "issuers:write",
     async (tx) => {
       const before = await rowById(tx, trustedIssuers, "trusted issuer", id);
-      const changes = definedOnly(input);
+      const changes = definedOnly({
+        ...input,
+        ...(input.revokedKids ? { revokedKids: [...new Set(input.revokedKids)] } : {}),
+      });
       await check(ctx, { ...before, ...changes, claimMapping: changes.claimMapping ?? before.claimMapping });
       const [row] = await tx
         .update(trustedIssuers)

@@ -22,6 +22,7 @@ function row(overrides: Partial<TrustedIssuerRow> = {}): TrustedIssuerRow {
     staticJwks: null,
     audience: null,
     claimMapping: {},
+    revokedKids: [],
     enabled: true,
     createdAt: now,
     updatedAt: now,

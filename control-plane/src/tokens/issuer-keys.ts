@@ -27,18 +27,20 @@ export function createIssuerKeys(options: IssuerKeyOptions): IssuerKeys {
   const fetchImpl = guardedJwksFetch(options.production);
   return {
     resolverFor(row) {
-      const version = `${row.jwksUrl ?? ""}\n${JSON.stringify(row.staticJwks ?? null)}`;
+      // Revoked kids are part of the version: revoking one drops the cached set, so it applies at the next exchange.
+      const version = `${row.jwksUrl ?? ""}\n${JSON.stringify(row.staticJwks ?? null)}\n${JSON.stringify(row.revokedKids)}`;
+      const revoked = new Set(row.revokedKids);
       const cached = resolvers.get(row.id);
       if (cached && cached.version === version) return cached.resolve;
       let resolve: JWTVerifyGetKey;
       if (row.staticJwks) {
-        resolve = createLocalJWKSet(row.staticJwks as Parameters<typeof createLocalJWKSet>[0]);
+        resolve = createLocalJWKSet(withoutRevoked(row.staticJwks, revoked) as Parameters<typeof createLocalJWKSet>[0]);
       } else if (row.jwksUrl) {
         resolve = createRemoteJWKSet(new URL(row.jwksUrl), {
           cooldownDuration: options.cooldownMs,
           timeoutDuration: options.fetchTimeoutMs ?? 5_000,
           cacheMaxAge: options.cacheMaxAgeMs ?? 10 * 60_000,
-          [customFetch]: fetchImpl as never,
+          [customFetch]: (revoked.size > 0 ? filteringFetch(fetchImpl, revoked) : fetchImpl) as never,
         });
       } else {
         resolve = async () => {
@@ -50,5 +52,30 @@ export function createIssuerKeys(options: IssuerKeyOptions): IssuerKeys {
       resolvers.set(row.id, { version, resolve });
       return resolve;
     },
+  };
+}
+
+/** The JWK Set without the revoked key ids: a revoked key is simply not one of the issuer's keys (J11). */
+function withoutRevoked(jwks: { keys: Record<string, unknown>[] }, revoked: ReadonlySet<string>) {
+  return { ...jwks, keys: jwks.keys.filter((k) => !(typeof k.kid === "string" && revoked.has(k.kid))) };
+}
+
+type JwksFetch = ReturnType<typeof guardedJwksFetch>;
+
+/** The guarded fetch, with revoked keys taken out of what the issuer publishes before jose sees it. */
+function filteringFetch(fetchImpl: JwksFetch, revoked: ReadonlySet<string>): JwksFetch {
+  return async (url, options) => {
+    const response = await fetchImpl(url, options);
+    if (response.status !== 200) return response;
+    const text = await response.text();
+    try {
+      const jwks = JSON.parse(text) as { keys?: unknown };
+      if (!Array.isArray(jwks.keys)) return new Response(text, { status: 200 });
+      return new Response(JSON.stringify(withoutRevoked(jwks as { keys: Record<string, unknown>[] }, revoked)), {
+        status: 200,
+      });
+    } catch {
+      return new Response(text, { status: 200 }); // jose reports the unusable body
+    }
   };
 }

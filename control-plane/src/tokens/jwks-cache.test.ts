@@ -2,6 +2,7 @@
 // removed stops verifying once the cached JWK Set is older than PORTCULLIS_JWKS_CACHE_MAX_AGE_SECONDS (2 s here,
 // 10 minutes by default). (b) While the issuer's JWKS endpoint fails or hangs, cached keys keep working up to that
 // age, then the exchange fails closed with 503 temporarily_unavailable, never accepting an unverified token.
+// (c) An administrator revokes a key id for an issuer: refused at the next exchange, whatever the issuer publishes.
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase } from "../../test/harness.ts";
@@ -46,10 +47,10 @@ async function exchange(subjectToken: string): Promise<{ status: number; error?:
   return { status: res.status, ...(body.error ? { error: body.error } : {}) };
 }
 
-async function trustedIdp(name: string): Promise<LocalIssuer> {
+async function trustedIdp(name: string): Promise<LocalIssuer & { id: string }> {
   const idp = await (await LocalIssuer.create(`https://${name}.example.test`, "ES256", "kid1")).serve();
-  await api("POST", "/api/v1/trusted-issuers", { name, issuer: idp.issuer, jwksUrl: idp.jwksUrl });
-  return idp;
+  const created = await api("POST", "/api/v1/trusted-issuers", { name, issuer: idp.issuer, jwksUrl: idp.jwksUrl });
+  return Object.assign(idp, { id: String(created.id) });
 }
 
 beforeAll(async () => {
@@ -128,5 +129,56 @@ describe("J11: trusted issuers' keys over time", () => {
     } finally {
       await idp.close();
     }
+  });
+
+  it("J11 (c): an administrator's revocation of a kid refuses its tokens at once, with the issuer still publishing it", async () => {
+    const idp = await trustedIdp("idp-revoked");
+    try {
+      const kid1 = idp.signing;
+      expect(await exchange(await idp.token("alice@company.com"))).toEqual({ status: 200 });
+      await idp.rotate("kid2");
+      const revoked = await api("PATCH", `/api/v1/trusted-issuers/${idp.id}`, { revokedKids: ["kid1", "kid1"] });
+      expect(revoked.revokedKids).toEqual(["kid1"]);
+      // No waiting: the cached set was fresh and the issuer still publishes kid1.
+      expect(idp.jwks().keys.map((k) => k.kid)).toContain("kid1");
+      expect(await exchange(await idp.token("alice@company.com", {}, { key: kid1 }))).toEqual({
+        status: 400,
+        error: "invalid_grant",
+      });
+      // A token naming no kid cannot reach the revoked key either.
+      expect(
+        await exchange(await idp.token("alice@company.com", {}, { key: kid1, header: { kid: undefined } })),
+      ).toEqual({
+        status: 400,
+        error: "invalid_grant",
+      });
+      expect(await exchange(await idp.token("alice@company.com"))).toEqual({ status: 200 });
+      // Lifting the revocation restores the key.
+      await api("PATCH", `/api/v1/trusted-issuers/${idp.id}`, { revokedKids: [] });
+      expect(await exchange(await idp.token("alice@company.com", {}, { key: kid1 }))).toEqual({ status: 200 });
+    } finally {
+      await idp.close();
+    }
+  });
+
+  it("J11 (c): revocation applies to a static JWK Set too, and the API refuses a malformed list", async () => {
+    const idp = await LocalIssuer.create("https://idp-static.example.test", "EdDSA", "s1");
+    const created = await api("POST", "/api/v1/trusted-issuers", {
+      name: "idp-static",
+      issuer: idp.issuer,
+      staticJwks: idp.jwks(),
+    });
+    expect(await exchange(await idp.token("alice@company.com"))).toEqual({ status: 200 });
+    await api("PATCH", `/api/v1/trusted-issuers/${created.id}`, { revokedKids: ["s1"] });
+    expect(await exchange(await idp.token("alice@company.com"))).toEqual({ status: 400, error: "invalid_grant" });
+    const bad = await fetch(`${cp.url}/api/v1/trusted-issuers/${created.id}`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+      body: JSON.stringify({ revokedKids: "s1" }),
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { fields: { field: string }[] } }).error.fields[0]?.field).toBe(
+      "body.revokedKids",
+    );
   });
 });

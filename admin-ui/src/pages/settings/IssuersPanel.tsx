@@ -1,14 +1,16 @@
-// Trusted issuers: the identity providers whose tokens name the people agents act for. List, add, remove.
+// Trusted issuers: the identity providers whose tokens name the people agents act for. List, add, remove, and
+// revoke one of an issuer's key ids at once (a compromised key the issuer still publishes; J11).
 import { FormField } from "../../components/FormField.tsx";
 import { MutationAlert } from "../../components/MutationAlert.tsx";
 import { ActionsHeader, AddButton, AddForm, fieldErrorOf, useAddForm } from "./AddForm.tsx";
 import { EmptyRow, SettingsSection } from "./SettingsSection.tsx";
-import { useAddIssuer, useIssuers, useRemoveIssuer } from "./useSettings.ts";
+import { useAddIssuer, useIssuers, useRemoveIssuer, useRevokeIssuerKeys } from "./useSettings.ts";
 
 export function IssuersPanel() {
   const issuers = useIssuers();
   const add = useAddIssuer();
   const remove = useRemoveIssuer();
+  const revoke = useRevokeIssuerKeys();
   const f = useAddForm({ name: "", issuer: "", jwksUrl: "", audience: "" });
   const fieldError = fieldErrorOf(add.error);
 
@@ -57,6 +59,7 @@ export function IssuersPanel() {
         </AddForm>
       ) : null}
       {remove.isError ? <MutationAlert error={remove.error} /> : null}
+      {revoke.isError ? <MutationAlert error={revoke.error} /> : null}
       <table className="table table-stack">
         <thead>
           <tr>
@@ -81,8 +84,34 @@ export function IssuersPanel() {
               </td>
               <td data-label="Keys" className="mono">
                 {i.jwksUrl ?? "static JWKS"}
+                {i.revokedKids.length > 0 ? (
+                  <div className="muted">
+                    Revoked: {i.revokedKids.join(", ")}{" "}
+                    <button
+                      type="button"
+                      className="button button-small button-quiet"
+                      disabled={revoke.isPending}
+                      onClick={() => revoke.mutate({ id: i.id, revokedKids: [] })}
+                    >
+                      Restore keys
+                    </button>
+                  </div>
+                ) : null}
               </td>
               <td className="row-actions">
+                <button
+                  type="button"
+                  className="button button-small button-quiet"
+                  disabled={revoke.isPending}
+                  onClick={() => {
+                    const kid = window.prompt(
+                      `Revoke a key of ${i.name} now: tokens signed with it are refused at the next token exchange, whatever the issuer still publishes. Key id (kid):`,
+                    );
+                    if (kid?.trim()) revoke.mutate({ id: i.id, revokedKids: [...i.revokedKids, kid.trim()] });
+                  }}
+                >
+                  Revoke key…
+                </button>
                 <button
                   type="button"
                   className="button button-small button-danger-quiet"

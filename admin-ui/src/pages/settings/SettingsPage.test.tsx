@@ -140,3 +140,39 @@ it("adds a trusted issuer and rotates the signing key", async () => {
   fireEvent.click(within(keys).getByRole("button", { name: "Rotate key" }));
   expect(await within(keys).findByText("k2")).toBeTruthy();
 });
+
+it("J11: revokes one of an issuer's key ids at once, and restores them", async () => {
+  const issuer = {
+    id: "i1",
+    name: "corp-sso",
+    issuer: "https://login.example/",
+    jwksUrl: "https://login.example/jwks",
+    staticJwks: null,
+    audience: null,
+    claimMapping: {},
+    revokedKids: ["old"],
+    enabled: true,
+    createdAt: at,
+    updatedAt: at,
+  };
+  vi.spyOn(window, "prompt").mockReturnValue(" kid1 ");
+  const cp = fakeControlPlane({
+    "GET /api/v1/auth/session": () => json(200, sessionFor("admin")),
+    "GET /api/v1/users": () => json(200, { items: [], nextCursor: null }),
+    "GET /api/v1/api-tokens": () => json(200, { items: [], nextCursor: null }),
+    "GET /api/v1/keys": () => json(200, { items: [] }),
+    "GET /api/v1/trusted-issuers": () => json(200, { items: [issuer], nextCursor: null }),
+    "PATCH /api/v1/trusted-issuers/i1": () => json(200, issuer),
+  });
+  renderConsole(cp, "/settings");
+  const issuers = await screen.findByRole("region", { name: "Trusted issuers" });
+  expect(await within(issuers).findByText(/Revoked: old/)).toBeTruthy();
+  fireEvent.click(within(issuers).getByRole("button", { name: "Revoke key…" }));
+  await waitFor(async () =>
+    expect(await lastBody(cp, "PATCH", "/api/v1/trusted-issuers/i1")).toEqual({ revokedKids: ["old", "kid1"] }),
+  );
+  fireEvent.click(within(issuers).getByRole("button", { name: "Restore keys" }));
+  await waitFor(async () =>
+    expect(await lastBody(cp, "PATCH", "/api/v1/trusted-issuers/i1")).toEqual({ revokedKids: [] }),
+  );
+});

@@ -39,6 +39,17 @@ export function useRemoveIssuer() {
   });
 }
 
+/** Sets an issuer's revoked key ids (J11): a revoked kid is refused at the next token exchange. */
+export function useRevokeIssuerKeys() {
+  const api = useApi();
+  const onSuccess = useInvalidate("issuers");
+  return useMutation({
+    mutationFn: ({ id, revokedKids }: { id: string; revokedKids: string[] }) =>
+      dataOf(api.client.PATCH("/api/v1/trusted-issuers/{id}", { params: { path: { id } }, body: { revokedKids } })),
+    onSuccess,
+  });
+}
+
 export function useSigningKeys() {
   const api = useApi();
   return useQuery({

@@ -57,6 +57,18 @@ export const TrustedIssuerInput = z
       .optional()
       .openapi({ description: "When set, operator tokens must list it in `aud`", example: "api://portcullis" }),
     claimMapping: ClaimMapping.optional(),
+    revokedKids: z
+      .array(z.string().min(1, "expected a key id").max(256, "expected at most 256 characters"), {
+        error: "expected a list of key ids",
+      })
+      .max(100, "expected at most 100 key ids")
+      .optional()
+      .openapi({
+        description:
+          "Key ids (`kid`) refused at once for this issuer, whatever its JWKS still publishes: for a compromised key " +
+          "the issuer has not withdrawn yet. Takes effect on the next token exchange on every control-plane replica.",
+        example: ["kid1"],
+      }),
     enabled: z.boolean({ error: "expected true or false" }).optional(),
   })
   .strict()
@@ -81,6 +93,7 @@ export const TrustedIssuer = z
     staticJwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).nullable(),
     audience: z.string().nullable(),
     claimMapping: z.record(z.string(), z.string()),
+    revokedKids: z.array(z.string()),
     enabled: z.boolean(),
     ...Timestamps,
   })
@@ -97,6 +110,7 @@ export function trustedIssuerOut(row: TrustedIssuerRow): z.infer<typeof TrustedI
     staticJwks: row.staticJwks,
     audience: row.audience,
     claimMapping: row.claimMapping,
+    revokedKids: row.revokedKids,
     enabled: row.enabled,
     ...timestampsOf(row),
   };

@@ -1,0 +1,1 @@
+ALTER TABLE "trusted_issuers" ADD COLUMN "revoked_kids" jsonb DEFAULT '[]'::jsonb NOT NULL;
