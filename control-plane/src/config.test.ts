@@ -30,6 +30,17 @@ describe("configuration", () => {
     );
   });
 
+  it("the admin listener (/metrics) is off unless PORTCULLIS_CP_ADMIN_HTTP is set", () => {
+    expect(parseConfig({}).PORTCULLIS_CP_ADMIN_HTTP).toBeUndefined();
+    expect(parseConfig({ PORTCULLIS_CP_ADMIN_HTTP: "0.0.0.0:9464" }).PORTCULLIS_CP_ADMIN_HTTP).toEqual({
+      host: "0.0.0.0",
+      port: 9464,
+    });
+    expect(() => parseConfig({ PORTCULLIS_CP_ADMIN_HTTP: "9464" })).toThrow(
+      /PORTCULLIS_CP_ADMIN_HTTP: expected HOST:PORT/,
+    );
+  });
+
   it("names each bad variable and what it expects", () => {
     let err: unknown;
     try {

@@ -34,6 +34,7 @@ export const configSchema = z.object({
   PORTCULLIS_ENV: z.enum(["development", "production"]).default("development"),
   PORTCULLIS_CP_HTTP: hostPort.default({ host: "127.0.0.1", port: 7070 }),
   PORTCULLIS_CP_GRPC: hostPort.default({ host: "127.0.0.1", port: 7071 }),
+  PORTCULLIS_CP_ADMIN_HTTP: hostPort.optional(),
   PORTCULLIS_CP_GRPC_TLS_CERT: pemFile.optional(),
   PORTCULLIS_CP_GRPC_TLS_KEY: pemFile.optional(),
   PORTCULLIS_CP_GRPC_TLS_CLIENT_CA: pemFile.optional(),

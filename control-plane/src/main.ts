@@ -3,7 +3,7 @@
 
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import type { Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { serve } from "@hono/node-server";
@@ -17,6 +17,7 @@ import { createApp } from "./http/app.ts";
 import { consoleAssets } from "./http/console.ts";
 import { type KeyRing, loadKeyRing } from "./keys/control-plane-keys.ts";
 import { uuidv7 } from "./lib/ids.ts";
+import { type ControlPlaneMetrics, createControlPlaneMetrics } from "./metrics.ts";
 import { createApprovalWebhook } from "./services/approval-webhook.ts";
 import { type ApprovalSettings, decideUrl } from "./services/approvals.ts";
 import { ensureFirstAdmin, purgeExpiredSessions } from "./services/auth.ts";
@@ -29,6 +30,8 @@ import { tokenSettings } from "./tokens/settings.ts";
 
 export interface RunningControlPlane {
   url: string;
+  /** HOST:PORT of the admin listener (/metrics, /healthz), when PORTCULLIS_CP_ADMIN_HTTP is set. */
+  adminAddress: string | undefined;
   /** HOST:PORT of the gRPC service for data-plane nodes. */
   grpcAddress: string;
   /** https://HOST:PORT of the agents' mTLS token endpoint, when PORTCULLIS_CP_TOKEN_MTLS is set. */
@@ -107,6 +110,7 @@ export async function startControlPlane(
     : undefined;
   if (webhook) approvalSettings.onRequested = (row) => webhook.notify(row);
   deps.approvals = approvalSettings;
+  const metrics = createControlPlaneMetrics();
   const grpcServer = await startGrpcServer({
     host: config.PORTCULLIS_CP_GRPC.host,
     port: config.PORTCULLIS_CP_GRPC.port,
@@ -120,7 +124,7 @@ export async function startControlPlane(
       audience: tokens.audience,
       log: (m, f) => log("info", m, f),
     },
-    audit: { db: database.db, keys: () => keyRing, log },
+    audit: { db: database.db, keys: () => keyRing, log, metrics },
     tls:
       config.PORTCULLIS_CP_GRPC_TLS_CERT && config.PORTCULLIS_CP_GRPC_TLS_KEY
         ? {
@@ -170,8 +174,18 @@ export async function startControlPlane(
   };
   // Filled in once the port is known (it may be 0 in tests); read by the CSRF check on every mutation.
   const allowedOrigins: string[] = [];
+  const ready = async () => {
+    try {
+      await database.ping();
+      return { ok: true };
+    } catch {
+      return { ok: false, reason: "CP degraded: DB unreachable" };
+    }
+  };
+  metrics.attach({ connectedNodes: () => hub.connectedNodes().length, ready });
   const app = createApp({
     deps,
+    metrics,
     sessions,
     loginThrottle: createLoginThrottle({
       maxFailures: config.PORTCULLIS_LOGIN_MAX_FAILURES,
@@ -180,14 +194,7 @@ export async function startControlPlane(
     }),
     secureCookies,
     allowedOrigins,
-    ready: async () => {
-      try {
-        await database.ping();
-        return { ok: true };
-      } catch {
-        return { ok: false, reason: "CP degraded: DB unreachable" };
-      }
-    },
+    ready,
     console: consoleAssets(config.PORTCULLIS_CONSOLE_DIR ? path.resolve(config.PORTCULLIS_CONSOLE_DIR) : undefined),
     grpcAddress: grpcServer.address,
   });
@@ -197,6 +204,12 @@ export async function startControlPlane(
     server.once("listening", resolve);
     server.once("error", reject);
   });
+  const admin = config.PORTCULLIS_CP_ADMIN_HTTP
+    ? await listenAdmin(config.PORTCULLIS_CP_ADMIN_HTTP, metrics, logger).catch(async (error: Error) => {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        throw error;
+      })
+    : undefined;
   const bound = server.address() as AddressInfo;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${bound.port}`;
   if (!publicUrl) {
@@ -215,9 +228,13 @@ export async function startControlPlane(
   const tokenMtls = await startTokenMtlsListener(config, app.fetch, logger);
   if (tokenMtls) tokens.mtlsTokenEndpoint = `${tokenMtls.url}/oauth/token`;
 
-  logger.info({ url, grpc: grpcServer.address, database: database.kind }, "control plane listening");
+  logger.info(
+    { url, grpc: grpcServer.address, admin: admin?.address, database: database.kind },
+    "control plane listening",
+  );
   return {
     url,
+    adminAddress: admin?.address,
     grpcAddress: grpcServer.address,
     tokenMtlsUrl: tokenMtls?.url,
     database,
@@ -236,7 +253,56 @@ export async function startControlPlane(
         server.close(() => resolve());
         (server as Server).closeAllConnections();
       });
+      await admin?.close();
       if (!options.database) await database.close();
     },
+  };
+}
+
+/** The admin listener: /metrics (Prometheus text format) and /healthz, GET only; never the public API's port. */
+async function listenAdmin(
+  at: { host: string; port: number },
+  metrics: ControlPlaneMetrics,
+  logger: Logger,
+): Promise<{ address: string; close(): Promise<void> }> {
+  const send = (res: ServerResponse, status: number, body: string, type = "application/json") => {
+    res.writeHead(status, {
+      "content-type": type,
+      "content-length": Buffer.byteLength(body),
+      "cache-control": "no-store",
+    });
+    res.end(body);
+  };
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const pathname = (req.url ?? "/").split("?")[0];
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.setHeader("allow", "GET");
+      return send(res, 405, JSON.stringify({ error: { code: "method_not_allowed", message: "use GET" } }));
+    }
+    if (pathname === "/healthz") return send(res, 200, JSON.stringify({ status: "ok" }));
+    if (pathname !== "/metrics") {
+      return send(res, 404, JSON.stringify({ error: { code: "not_found", message: "no such route" } }));
+    }
+    metrics.scrape().then(
+      (text) => send(res, 200, text, metrics.contentType),
+      (error: Error) => {
+        logger.error({ err: error.message }, "metrics could not be collected");
+        send(res, 500, JSON.stringify({ error: { code: "internal_error", message: "internal error" } }));
+      },
+    );
+  };
+  const admin = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, handle);
+  await new Promise<void>((resolve, reject) => {
+    admin.once("error", reject);
+    admin.listen(at.port, at.host, () => resolve());
+  });
+  const bound = admin.address() as AddressInfo;
+  return {
+    address: `${at.host.includes(":") ? `[${bound.address}]` : bound.address}:${bound.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        admin.close(() => resolve());
+        admin.closeAllConnections();
+      }),
   };
 }

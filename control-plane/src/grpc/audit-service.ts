@@ -6,12 +6,15 @@ import type { AuditBatch__Output, AuditServiceHandlers, IngestAck } from "@portc
 import { auditCursor, ingestBatch } from "../audit/ingest.ts";
 import type { Db } from "../db/client.ts";
 import type { KeyRing } from "../keys/control-plane-keys.ts";
+import type { ControlPlaneMetrics } from "../metrics.ts";
 import { authenticateNode, toServiceError } from "./authenticate.ts";
 
 export interface AuditServiceDeps {
   db: Db;
   keys: () => KeyRing;
   log: (level: "info" | "warn", msg: string, fields?: Record<string, unknown>) => void;
+  /** Counts batches by ack status and failed streams (the instance's metrics). */
+  metrics?: Pick<ControlPlaneMetrics, "auditBatch" | "auditIngestFailure">;
 }
 
 export function auditHandlers(deps: AuditServiceDeps): AuditServiceHandlers {
@@ -28,6 +31,7 @@ export function auditHandlers(deps: AuditServiceDeps): AuditServiceHandlers {
           while (queue.length > 0) {
             const batch = queue.shift() as AuditBatch__Output;
             const r = await ingestBatch(deps.db, deps.keys(), { nodeId, jws: batch.jws, records: batch.records });
+            deps.metrics?.auditBatch(r.status);
             if (r.status === "REJECTED")
               deps.log("warn", "audit batch refused", { nodeId, streamId: r.streamId, seq: r.seq, reason: r.reason });
             call.write({
@@ -41,6 +45,7 @@ export function auditHandlers(deps: AuditServiceDeps): AuditServiceHandlers {
           }
         } catch (err) {
           failed = true;
+          deps.metrics?.auditIngestFailure();
           deps.log("warn", "audit ingest failed; the node will retry", { nodeId, err: String(err) });
           call.emit("error", toServiceError(err));
         } finally {

@@ -5,6 +5,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { getCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
+import { routePath } from "hono/route";
 import { secureHeaders } from "hono/secure-headers";
 import { adminAuditLog } from "../db/schema.ts";
 import {
@@ -13,6 +14,7 @@ import {
   isDatabaseUnavailable,
 } from "../db/unavailable.ts";
 import { uuidv7 } from "../lib/ids.ts";
+import type { ControlPlaneMetrics } from "../metrics.ts";
 import { csrfMatches, resolveApiToken, resolveSession, type SessionPolicy } from "../services/auth.ts";
 import type { Deps } from "../services/context.ts";
 import { ApiError, errorStatus, type FieldIssue } from "../services/errors.ts";
@@ -36,6 +38,8 @@ export interface AppOptions {
   console?: MiddlewareHandler<AppEnv>;
   /** Slows down password guessing at sign-in (default: 5 wrong passwords per account per 15 minutes). */
   loginThrottle?: LoginThrottle;
+  /** Counts every request by the route that answered it (served on the admin listener). */
+  metrics?: Pick<ControlPlaneMetrics, "request">;
 }
 
 export const sessionCookieName = (secure: boolean) => (secure ? "__Host-portcullis_session" : "portcullis_session");
@@ -62,6 +66,7 @@ export function createApp(options: AppOptions): ApiApp {
   });
 
   app.use("*", async (c, next) => {
+    const startedAt = performance.now();
     c.set("requestId", uuidv7());
     c.set("deps", deps);
     c.set("web", {
@@ -72,6 +77,13 @@ export function createApp(options: AppOptions): ApiApp {
     });
     c.header("X-Request-Id", c.get("requestId"));
     await next();
+    // The route as registered (bounded), of the handler or middleware that answered.
+    options.metrics?.request(
+      c.req.method,
+      routePath(c) || "unmatched",
+      c.res.status,
+      (performance.now() - startedAt) / 1000,
+    );
   });
 
   app.use(
