@@ -114,7 +114,7 @@ export function createDataPlaneMetrics(options: { defaultMetrics?: boolean } = {
   );
   const overhead = histogram(
     "portcullis_dp_decision_overhead_seconds",
-    "Gateway time per call (authentication to answer), upstream time excluded; calls through the approval step are not included",
+    "Gateway time per call (the audit event's latency_us minus upstream_latency_us); calls through the approval step are not included",
     ["protocol"],
     OVERHEAD_BUCKETS,
   );
@@ -181,7 +181,7 @@ export function createDataPlaneMetrics(options: { defaultMetrics?: boolean } = {
         this.inc(source ? read(source) : 0);
       },
     });
-  gauge("portcullis_dp_http_requests_in_flight", "Tool calls being served now", (s) => s.inFlight());
+  gauge("portcullis_dp_http_requests_in_flight", "Requests on the request path (tools, MCP, A2A) being served now", (s) => s.inFlight());
   gauge("portcullis_dp_ready", "1 while the node serves a verified snapshot", (s) => (s.node.isReady() ? 1 : 0));
   gauge("portcullis_dp_config_version", "Version of the snapshot served (0: none yet)", (s) => {
     return s.node.config.status().servingVersion;
