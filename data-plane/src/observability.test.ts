@@ -64,6 +64,10 @@ describe("metrics and access log", () => {
     const session = await world.openSession(token);
     const before = await scrape();
     const logged = accessLines().length;
+    // The session's initialize concluded no call, but the line names the authenticated agent.
+    const init = accessLines().at(-1);
+    expect(init).toMatchObject({ route: "/mcp/{server}", status: 200, agent: AGENT.name, agent_id: AGENT.id });
+    expect(init?.outcome).toBeUndefined();
 
     const call = (id: number, name: string, args: Record<string, unknown>) =>
       world.post(token, { jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: args } }, session);

@@ -15,7 +15,7 @@ import { callUpstream } from "../http-tools/call-upstream.ts";
 import type { Logger } from "../log.ts";
 import { type Id, nodeBaseUrl, rpcError } from "../mcp/mcp-endpoint.ts";
 import type { QuotaStore } from "../quota/quota-store.ts";
-import { newRequestId } from "../server/access-log.ts";
+import { newRequestId, noteAgent } from "../server/access-log.ts";
 import {
   argsDigest,
   authenticateCaller,
@@ -215,6 +215,7 @@ export function createA2aEndpoint(deps: A2aEndpointDeps): A2aEndpoint {
     if (!caller.ok) {
       return reply(403, rpcError(null, { code: A2A_RPC.agentNotAllowed, message: caller.message }), {}, true);
     }
+    noteAgent(caller.agent);
     const route = serving.a2a.byName.get(name);
     if (!route) {
       return reply(404, rpcError(null, { code: A2A_RPC.invalidRequest, message: `no A2A agent named ${name}` }));

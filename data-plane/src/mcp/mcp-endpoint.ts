@@ -11,7 +11,7 @@ import type { MintAssertion } from "../assertions/mint-assertion.ts";
 import type { DecisionRecorder } from "../audit/record-decision.ts";
 import type { Logger } from "../log.ts";
 import type { QuotaStore } from "../quota/quota-store.ts";
-import { newRequestId } from "../server/access-log.ts";
+import { newRequestId, noteAgent } from "../server/access-log.ts";
 import { authenticateCaller, type DecideInput, openDecisionEvent, resolveCaller } from "../server/call-steps.ts";
 import { checkBodyHeaders, readJsonBody } from "../server/read-body.ts";
 import { sendJson } from "../server/replies.ts";
@@ -171,6 +171,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): HandleMcp {
       reply(403, rpcError(null, { code: early(RPC.agentNotAllowed), message: caller.message }), {}, true);
       return;
     }
+    noteAgent(caller.agent);
     const virtualServer = serving.mcp.servers.get(serverName);
     if (!virtualServer) {
       reply(

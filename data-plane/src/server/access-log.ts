@@ -17,6 +17,8 @@ import { routeOf } from "./routes.ts";
 interface AccessContext {
   requestId?: string;
   decision?: DecisionEvent;
+  /** The authenticated agent, for requests that conclude no call (MCP initialize, tools/list, …). */
+  agent?: { name: string; id: string };
 }
 
 const contexts = new AsyncLocalStorage<AccessContext>();
@@ -27,6 +29,12 @@ export function newRequestId(): string {
   const context = contexts.getStore();
   if (context) context.requestId = id;
   return id;
+}
+
+/** Notes the agent a request was authenticated as (its name and snapshot id). */
+export function noteAgent(agent: { name: string; id: string }): void {
+  const context = contexts.getStore();
+  if (context) context.agent = agent;
 }
 
 /** Notes the decision a request concluded with (called by the recorder's observer). */
@@ -84,8 +92,8 @@ export function createRequestObserver(options: {
           bytes_out: written - (mark?.written ?? 0),
           duration_ms: Math.round(seconds * 1e6) / 1000,
           protocol: decision ? decision.protocol : protocolOf(route.kind),
-          agent: decision?.agent_id,
-          agent_id: decision?.agent_ref,
+          agent: decision ? decision.agent_id : context.agent?.name,
+          agent_id: decision ? decision.agent_ref : context.agent?.id,
           tool: decision?.tool,
           upstream: decision?.upstream,
           outcome: decision?.outcome,
