@@ -181,7 +181,11 @@ export function createDataPlaneMetrics(options: { defaultMetrics?: boolean } = {
         this.inc(source ? read(source) : 0);
       },
     });
-  gauge("portcullis_dp_http_requests_in_flight", "Requests on the request path (tools, MCP, A2A) being served now", (s) => s.inFlight());
+  gauge(
+    "portcullis_dp_http_requests_in_flight",
+    "Requests on the request path (tools, MCP, A2A) being served now",
+    (s) => s.inFlight(),
+  );
   gauge("portcullis_dp_ready", "1 while the node serves a verified snapshot", (s) => (s.node.isReady() ? 1 : 0));
   gauge("portcullis_dp_config_version", "Version of the snapshot served (0: none yet)", (s) => {
     return s.node.config.status().servingVersion;
