@@ -83,20 +83,22 @@ export function IssuersPanel() {
                 {i.issuer}
               </td>
               <td data-label="Keys" className="mono">
-                {i.jwksUrl ?? "static JWKS"}
-                {i.revokedKids.length > 0 ? (
-                  <div className="muted">
-                    Revoked: {i.revokedKids.join(", ")}{" "}
-                    <button
-                      type="button"
-                      className="button button-small button-quiet"
-                      disabled={revoke.isPending}
-                      onClick={() => revoke.mutate({ id: i.id, revokedKids: [] })}
-                    >
-                      Restore keys
-                    </button>
-                  </div>
-                ) : null}
+                <div>
+                  <div>{i.jwksUrl ?? "static JWKS"}</div>
+                  {i.revokedKids.length > 0 ? (
+                    <div className="muted">
+                      Revoked: {i.revokedKids.join(", ")}{" "}
+                      <button
+                        type="button"
+                        className="button button-small button-quiet"
+                        disabled={revoke.isPending}
+                        onClick={() => revoke.mutate({ id: i.id, revokedKids: [] })}
+                      >
+                        Restore keys
+                      </button>
+                    </div>
+                  ) : null}
+                </div>
               </td>
               <td className="row-actions">
                 <button
