@@ -23,6 +23,7 @@ import {
   type DecideInput,
   decideCall,
   decisionFields,
+  nodeRefusal,
   openDecisionEvent,
   rateLimitedReply,
   resolveCaller,
@@ -333,12 +334,11 @@ export function createA2aEndpoint(deps: A2aEndpointDeps): A2aEndpoint {
           "tenant_spoof",
         );
       }
-      if (recorder.refuses(sensitive)) {
-        const text = "the audit spool is full: calls to this agent are refused until it drains";
-        return refuse(200, A2A_RPC.auditUnavailable, text, "audit_unavailable", "audit_unavailable");
+      const held = nodeRefusal(recorder, deps.staleness, sensitive, "agent");
+      if (held?.code === "audit_unavailable") {
+        return refuse(200, A2A_RPC.auditUnavailable, held.message, held.code, held.code);
       }
-      const stale = deps.staleness?.refusesSensitive(sensitive);
-      if (stale) return refuse(503, A2A_RPC.configStale, stale, "config_stale", "config_stale");
+      if (held) return refuse(503, A2A_RPC.configStale, held.message, held.code, held.code);
       // No call reaches an upstream whose card the gateway cannot trust (T13).
       const card = await cardEntry(route).result;
       if (!card.ok) {

@@ -5,7 +5,7 @@
 // followed (undici's `request` does not), so a 3xx cannot lead a node elsewhere. A refused connection fails like
 // any connection error, with code EGRESS_BLOCKED, which the call paths audit and log; the agent sees only a
 // generic upstream error.
-import { isIP } from "node:net";
+import { isIP, type TcpNetConnectOpts } from "node:net";
 import { EgressBlockedError, type EgressRules, guardedLookup, isBlockedAddress } from "@portcullis/proto";
 import { buildConnector, Pool } from "undici";
 
@@ -17,7 +17,8 @@ const POOL_SIZE = { connections: 64, keepAliveTimeout: 4_000 } as const;
 
 /** A keep-alive pool to one origin whose every new connection is checked against `rules`. */
 export function egressPool(origin: string, rules: EgressRules): Pool {
-  const connector = buildConnector({ timeout: CONNECT_TIMEOUT_MS, lookup: guardedLookup(rules) } as never);
+  const lookup = guardedLookup(rules) as TcpNetConnectOpts["lookup"];
+  const connector = buildConnector({ timeout: CONNECT_TIMEOUT_MS, lookup });
   const connect: buildConnector.connector = (options, callback) => {
     const host = options.hostname.replace(/^\[|\]$/g, "");
     if (isIP(host) !== 0 && isBlockedAddress(host, rules)) {

@@ -19,6 +19,7 @@ import {
   argsDigest,
   callAssertion,
   decisionFields,
+  nodeRefusal,
   openDecisionEvent,
   type ResolvedCaller,
   rateLimitedReply,
@@ -240,15 +241,14 @@ export function createMcpTools(deps: McpEndpointDeps) {
           { status: 400, headers: {} },
         );
       }
-      if (recorder.refuses(sensitive)) {
-        const message = "the audit spool is full: calls to this tool are refused until it drains";
-        return refuse(RPC.auditUnavailable, message, "audit_unavailable", "audit_unavailable");
+      const held = nodeRefusal(recorder, deps.staleness, sensitive);
+      if (held?.code === "audit_unavailable") {
+        return refuse(RPC.auditUnavailable, held.message, held.code, held.code);
       }
-      const stale = deps.staleness?.refusesSensitive(sensitive);
-      if (stale) {
+      if (held) {
         return conclude(
-          rpcError(id, { code: RPC.configStale, message: stale, data: { reason_code: "config_stale" } }),
-          { outcome: "config_stale", code: "config_stale", reason: stale },
+          rpcError(id, { code: RPC.configStale, message: held.message, data: { reason_code: held.code } }),
+          { outcome: held.code, code: held.code, reason: held.message },
           { status: 503, headers: {} },
         );
       }

@@ -23,13 +23,14 @@ import {
 } from "@portcullis/proto";
 import type { ApprovalAsker } from "../approvals/approval-gate.ts";
 import type { AssertionAct, AssertionInput } from "../assertions/mint-assertion.ts";
-import type { DecisionEvent } from "../audit/record-decision.ts";
+import type { DecisionEvent, DecisionRecorder } from "../audit/record-decision.ts";
 import { certificateAgentProblem, certificateBindingProblem } from "../authn/client-certificate.ts";
 import type { VerifiedToken } from "../authn/verify-token.ts";
 import type { QuotaResult, QuotaStore } from "../quota/quota-store.ts";
 import { quotaChecksFor } from "../quota/rate-limits.ts";
 import type { CallRecord, SessionHistory, SessionKey } from "../session/ledger.ts";
 import { resolveOperator, type ServingConfig } from "./serving-config.ts";
+import type { StalenessWatch } from "./staleness.ts";
 
 export type TokenSession = NonNullable<VerifiedToken["session"]> & {
   /** The verified client certificate of the connection (the mTLS listener), which must identify the agent. */
@@ -262,6 +263,34 @@ export interface DecideInput {
   request: { protocol: string; era: string; source: string };
   /** Told how long each policy evaluation took. */
   metrics?: { policyEvaluated(seconds: number): void } | undefined;
+}
+
+/** Why the node itself refuses a call, whatever policy would say. */
+export interface NodeRefusal {
+  code: "audit_unavailable" | "config_stale";
+  message: string;
+}
+
+/**
+ * Step 5a: the node's own state, once the call is routed (so `sensitive` is known) and before it is counted or
+ * decided: a full audit spool refuses what the spool-full policy says, and a control plane silent past the staleness
+ * limit refuses sensitive tools under PORTCULLIS_DP_STALE_POLICY=deny_sensitive (R05). `what` names the target in
+ * the message ("tool", or "agent" for A2A).
+ */
+export function nodeRefusal(
+  recorder: Pick<DecisionRecorder, "refuses">,
+  staleness: Pick<StalenessWatch, "refusesSensitive"> | undefined,
+  sensitive: boolean,
+  what: "tool" | "agent" = "tool",
+): NodeRefusal | undefined {
+  if (recorder.refuses(sensitive)) {
+    return {
+      code: "audit_unavailable",
+      message: `the audit spool is full: calls to this ${what} are refused until it drains`,
+    };
+  }
+  const stale = staleness?.refusesSensitive(sensitive);
+  return stale === undefined ? undefined : { code: "config_stale", message: stale };
 }
 
 /**

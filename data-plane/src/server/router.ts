@@ -158,12 +158,13 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
     attach(started) {
       node = started;
       staleness?.stop();
-      staleness = createStalenessWatch({
+      const watch = createStalenessWatch({
         lastContactAt: () => started.config.status().lastContactAt,
         servingVersion: () => started.config.current()?.version,
         settings: options.staleness ?? DEFAULT_STALENESS,
         logger,
       });
+      staleness = watch;
       const recorder = createDecisionRecorder({
         spool: started.spool,
         spoolFull: () => started.spoolFull(),
@@ -188,9 +189,8 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
         client: started.approvals,
         settings: options.approvals ?? { holdMs: 0, timeoutMs: DEFAULT_APPROVAL_TIMEOUT_MS },
       };
-      const stale = { refusesSensitive: (sensitive: boolean) => staleness?.refusesSensitive(sensitive) };
       invokeTool = createToolsInvoke({
-        staleness: stale,
+        staleness: watch,
         ledger: options.ledger,
         metrics,
         quota: options.quota,
@@ -201,7 +201,7 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
         logger,
       });
       handleMcp = createMcpEndpoint({
-        staleness: stale,
+        staleness: watch,
         ledger: options.ledger,
         metrics,
         quota: options.quota,
@@ -216,7 +216,7 @@ export function createRouter(options: RouterOptions): DataPlaneRouter {
         logger,
       });
       a2a = createA2aEndpoint({
-        staleness: stale,
+        staleness: watch,
         ledger: options.ledger,
         metrics,
         quota: options.quota,

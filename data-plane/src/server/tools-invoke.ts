@@ -29,6 +29,7 @@ import {
   callAssertion,
   type DecideInput,
   decisionFields,
+  nodeRefusal,
   openDecisionEvent,
   rateLimitedReply,
   resolveCaller,
@@ -204,12 +205,8 @@ export function createToolsInvoke(deps: ToolsInvokeDeps): InvokeTool {
       });
       const planned = planRequest(route.mapping, args as Record<string, unknown>);
       if (!planned.ok) return refuse("invalid_arguments", planned.message, "invalid_arguments");
-      if (recorder.refuses(sensitive)) {
-        const message = "the audit spool is full: calls to this tool are refused until it drains";
-        return refuse("audit_unavailable", message, "audit_unavailable");
-      }
-      const stale = deps.staleness?.refusesSensitive(sensitive);
-      if (stale) return refuse("config_stale", stale, "config_stale");
+      const held = nodeRefusal(recorder, deps.staleness, sensitive);
+      if (held) return refuse(held.code, held.message, held.code);
       const quota = await takeQuota(deps.quota, engine, {
         agentId: agent.id,
         operator: token.subject,
