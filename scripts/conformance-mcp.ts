@@ -168,6 +168,7 @@ async function main(): Promise<number> {
   try {
     const started: { upstream: Upstream; url: string; tools: Awaited<ReturnType<Client["listTools"]>>["tools"] }[] = [];
     for (const upstream of UPSTREAMS) {
+      process.stdout.write(`starting the upstream ${upstream.name} …\n`);
       const port = await freePort();
       const child = procs.spawn(upstream.args(port), { PORT: String(port) }, upstream.script);
       const url = `http://127.0.0.1:${port}/mcp`;
@@ -181,6 +182,7 @@ async function main(): Promise<number> {
     }
 
     issuer = await (await LocalIssuer.create("https://idp.conformance.test", "ES256")).serve();
+    process.stdout.write("starting a control plane and a node, and registering the upstreams' tools …\n");
     planes = await startPlanes();
     const { api } = planes;
     const OPERATOR = "conformance@company.com";
@@ -233,7 +235,9 @@ async function main(): Promise<number> {
       process.stdout.write(
         `\n== ${upstream.name}\nbare:    ${url}\ngateway: ${gatewayUrl} (through the token-adding forwarder)\n`,
       );
+      process.stdout.write("running the scenarios against the bare upstream …\n");
       const bare = await conformance(cli, url, scenarioArgs);
+      process.stdout.write("running the scenarios through the gateway …\n");
       const gateway = await conformance(cli, gatewayUrl, scenarioArgs);
       // The full outputs, for reading why a scenario failed.
       writeFileSync(path.join(cacheDir, `last-${upstream.name}-bare.txt`), bare.output);
